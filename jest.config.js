@@ -1,0 +1,56 @@
+// One jest run covers every workspace. @kubernetes/client-node 2.x and a few of its
+// dependencies ship only ES modules, so they go through the same SWC transform as our
+// TypeScript; everything else in node_modules is loaded as published.
+const esmPackages = [
+  '@kubernetes/client-node',
+  'openid-client',
+  'oauth4webapi',
+  'jose',
+  'yargs',
+  'yargs-parser',
+  'cliui',
+  'y18n',
+  'escalade',
+  'get-caller-file',
+  'string-width',
+  'strip-ansi',
+  'ansi-regex',
+  'emoji-regex',
+  'get-east-asian-width',
+  'wrap-ansi',
+  'ansi-styles',
+];
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', tsx: true },
+      target: 'es2022',
+      transform: { react: { runtime: 'automatic' } },
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+const project = (displayName, roots, extra = {}) => ({
+  displayName,
+  roots,
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j|mj)sx?$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
+  testMatch: ['**/*.test.ts', '**/*.test.tsx'],
+  ...extra,
+});
+
+module.exports = {
+  testTimeout: 60000,
+  projects: [
+    project('core', ['<rootDir>/shared']),
+    project('kubectl-plugin', ['<rootDir>/kubectl-plugin']),
+    project('test-server', ['<rootDir>/test/src']),
+    project('e2e', ['<rootDir>/test/e2e']),
+    project('backstage', ['<rootDir>/plugins']),
+  ],
+};

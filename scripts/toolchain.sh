@@ -1,0 +1,29 @@
+# Puts Node 22 and the pinned Yarn on PATH, installing them (from the npm registry) and the
+# Debian packages the tests drive (kubectl) when they are missing. Sourced by .ci/run and
+# the README's commands.
+TOOLS="${KUBE_BACKUP_TOOLS:-$HOME/.cache/kube-backup-tools}"
+NODE_VERSION=22.23.3
+
+ensure_toolchain() {
+  mkdir -p "$TOOLS/bin"
+  if [ ! -x "$TOOLS/node-$NODE_VERSION/node_modules/node/bin/node" ]; then
+    echo "installing node $NODE_VERSION into $TOOLS" >&2
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS/node-$NODE_VERSION" "node@$NODE_VERSION" >&2
+  fi
+  export PATH="$TOOLS/node-$NODE_VERSION/node_modules/node/bin:$TOOLS/bin:$PATH"
+  export COREPACK_NPM_REGISTRY="https://registry.npmjs.org"
+  export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
+  if [ ! -e "$TOOLS/bin/yarn" ]; then
+    corepack enable --install-directory "$TOOLS/bin"
+  fi
+  local missing=()
+  command -v kubectl >/dev/null || missing+=(kubernetes-client)
+  command -v openssl >/dev/null || missing+=(openssl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing Debian packages: ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+  fi
+}

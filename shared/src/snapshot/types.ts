@@ -1,0 +1,117 @@
+/** A Kubernetes object as raw JSON: every field kept, including ones no schema knows. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: KubeObjectMeta;
+  [field: string]: unknown;
+}
+
+export interface KubeObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  [field: string]: unknown;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/** How one captured object is recorded in a snapshot. */
+export interface ObjectRecord {
+  group: string;
+  version: string;
+  kind: string;
+  /** Plural resource name as served, e.g. `deployments`. */
+  resource: string;
+  namespace?: string;
+  name: string;
+  labels?: Record<string, string>;
+  /** Content id of the sanitised object in the repository; absent for records kept only for search. */
+  content?: string;
+  /** True for controller-owned children (Pods, ReplicaSets…) that are recorded but never restored. */
+  restorable: boolean;
+  /** For pods: what ran, where, and in which phase. */
+  images?: ImageRecord[];
+  node?: string;
+  phase?: string;
+  owner?: { kind: string; name: string };
+}
+
+export interface ImageRecord {
+  container: string;
+  image: string;
+  /** Resolved digest from pod status (`sha256:…`), or undefined when the status did not report one. */
+  digest?: string;
+}
+
+export interface ClusterIdentity {
+  name: string;
+  server: string;
+  version?: string;
+}
+
+export interface SnapshotSelection {
+  namespaces: string[] | 'all';
+  excludeNamespaces: string[];
+  labelSelector?: string;
+  includeResources?: string[];
+  excludeResources?: string[];
+  includeClusterResources: 'auto' | 'true' | 'false';
+  annotatedOnly: boolean;
+  entities: string[];
+}
+
+export interface SnapshotError {
+  resource?: string;
+  namespace?: string;
+  name?: string;
+  message: string;
+}
+
+export type SnapshotStatus = 'complete' | 'partial';
+
+/**
+ * The snapshot document. Object records are stored in content-addressed record lists
+ * (one per namespace plus one for cluster-scoped objects), so a snapshot whose objects did
+ * not change re-uses every list and costs only this document.
+ */
+export interface Snapshot {
+  id: string;
+  name?: string;
+  time: string;
+  cluster: ClusterIdentity;
+  selection: SnapshotSelection;
+  tags: string[];
+  entities: string[];
+  namespaces: string[];
+  /** Content ids of record lists (each a JSON `ObjectRecord[]`). */
+  recordLists: string[];
+  counts: { objects: number; restorable: number; byKind: Record<string, number> };
+  images: ImageRecord[];
+  volumes: VolumeRecord[];
+  stats: { newBytes: number; reusedBytes: number; storedObjects: number; reusedObjects: number };
+  durationMs: number;
+  status: SnapshotStatus;
+  errors: SnapshotError[];
+  hostname?: string;
+}
+
+export interface VolumeRecord {
+  namespace: string;
+  claim: string;
+  size?: string;
+  storageClass?: string;
+  volumeName?: string;
+  dataSnapshotId?: string;
+}

@@ -37,6 +37,8 @@ export interface ObjectRecord {
   namespace?: string;
   name: string;
   labels?: Record<string, string>;
+  /** Tags from the object's `kube-backup.io/tags` annotation (or its pod template's). */
+  tags?: string[];
   /** Content id of the sanitised object in the repository; absent for records kept only for search. */
   content?: string;
   /** True for controller-owned children (Pods, ReplicaSets…) that are recorded but never restored. */

@@ -1,0 +1,16 @@
+/** The annotations kube-backup reads and writes; one prefix so `kubectl get -o yaml` shows them together. */
+export const ANNOTATION_PREFIX = 'kube-backup.io/';
+export const CAPTURE_ANNOTATION = `${ANNOTATION_PREFIX}capture`;
+export const TAGS_ANNOTATION = `${ANNOTATION_PREFIX}tags`;
+export const VOLUMES_ANNOTATION = `${ANNOTATION_PREFIX}volumes`;
+export const EXCLUDE_ANNOTATION = `${ANNOTATION_PREFIX}exclude`;
+export const HYDRATED_FROM_LABEL = `${ANNOTATION_PREFIX}hydrated-from`;
+export const PROTECTED_LABEL = `${ANNOTATION_PREFIX}protected`;
+export const BACKSTAGE_ID_LABEL = 'backstage.io/kubernetes-id';
+
+export function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map(item => item.trim())
+    .filter(item => item.length > 0);
+}

@@ -1,0 +1,154 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { UserError } from '../errors';
+import { KubeApiError, kubeApiErrorFrom } from './kube-api-error';
+import { ConcurrencyLimiter } from './limiter';
+
+export type QueryValue = string | number | boolean | undefined;
+
+export interface KubeRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  contentType?: string;
+}
+
+export interface KubeClientOptions {
+  /** Requests in flight at once. */
+  concurrency?: number;
+  /** How often a throttled (429) request is retried before giving up. */
+  maxThrottleRetries?: number;
+  /** Longest wait honoured from a Retry-After header, in seconds. */
+  maxRetryAfterSeconds?: number;
+}
+
+/**
+ * JSON over HTTP(S) to one API server. Objects stay raw JSON so no field is dropped;
+ * TLS material and credentials come from the kubeconfig (see connectToCluster).
+ */
+export class KubeClient {
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly agent: http.Agent;
+  private readonly transport: typeof http | typeof https;
+  private readonly maxThrottleRetries: number;
+  private readonly maxRetryAfterSeconds: number;
+
+  constructor(
+    readonly server: string,
+    private readonly requestOptions: https.RequestOptions,
+    options: KubeClientOptions = {},
+  ) {
+    const concurrency = options.concurrency ?? 32;
+    this.limiter = new ConcurrencyLimiter(concurrency);
+    const url = new URL(server);
+    this.transport = url.protocol === 'http:' ? http : https;
+    this.agent =
+      (requestOptions.agent as http.Agent | undefined) ??
+      new this.transport.Agent({
+        keepAlive: true,
+        maxSockets: concurrency,
+        ca: requestOptions.ca,
+        cert: requestOptions.cert,
+        key: requestOptions.key,
+        rejectUnauthorized: requestOptions.rejectUnauthorized,
+      } as https.AgentOptions);
+    this.maxThrottleRetries = options.maxThrottleRetries ?? 5;
+    this.maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 30;
+  }
+
+  get concurrency(): number {
+    return this.limiter.limit;
+  }
+
+  async request<T>(req: KubeRequest): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.limiter.run(() => this.send<T>(req));
+      } catch (error) {
+        if (
+          error instanceof KubeApiError &&
+          error.status === 429 &&
+          attempt < this.maxThrottleRetries
+        ) {
+          const seconds = Math.min(error.retryAfterSeconds ?? 1, this.maxRetryAfterSeconds);
+          await new Promise(resolve => setTimeout(resolve, seconds * 1000));
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private send<T>(req: KubeRequest): Promise<T> {
+    const url = new URL(this.server.replace(/\/$/, '') + req.path);
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const payload =
+      req.body === undefined
+        ? undefined
+        : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
+    const headers: http.OutgoingHttpHeaders = {
+      ...(this.requestOptions.headers as http.OutgoingHttpHeaders | undefined),
+      Accept: 'application/json',
+    };
+    if (payload) {
+      headers['Content-Type'] = req.contentType ?? 'application/json';
+      headers['Content-Length'] = payload.length;
+    }
+    return new Promise<T>((resolve, reject) => {
+      const request = this.transport.request(
+        url,
+        { ...this.requestOptions, method: req.method, headers, agent: this.agent },
+        response => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = response.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+              try {
+                resolve((text ? JSON.parse(text) : undefined) as T);
+              } catch {
+                reject(
+                  new KubeApiError(status, 'InvalidResponse', `invalid JSON from ${url.pathname}`),
+                );
+              }
+              return;
+            }
+            const retryAfter = response.headers['retry-after'];
+            const error = kubeApiErrorFrom(
+              status,
+              text,
+              Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+            );
+            if (status === 401) {
+              reject(
+                new UserError(
+                  'unauthorized',
+                  `the cluster at ${this.server} refused the credentials (401 Unauthorized)`,
+                ),
+              );
+            } else reject(error);
+          });
+        },
+      );
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        reject(
+          new UserError(
+            'cluster-unreachable',
+            `cannot reach the cluster at ${this.server}: ${error.code ?? error.message}`,
+          ),
+        );
+      });
+      if (payload) request.end(payload);
+      else request.end();
+    });
+  }
+}

@@ -1,0 +1,11 @@
+/** Raised by command handlers for bad input; main prints its message as one line. */
+export class UsageError extends Error {}
+
+/** Exit code for a command that ran but did not fully succeed (a partial backup, a failed restore). */
+export const EXIT_PARTIAL = 2;
+
+/** One line for the user: the first line of the message, never a stack. */
+export function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0].trim() || 'unexpected error';
+}

@@ -1,0 +1,155 @@
+import type { CommandModule } from 'yargs';
+import type { CaptureProgress } from '@kube-backup/core';
+import { EXIT_PARTIAL } from '../cli/fail';
+import { listOption, type GlobalOptions } from '../cli/global-options';
+import { formatBytes, formatDuration, formatStructured } from '../cli/output';
+import { ProgressLine } from '../cli/progress';
+import { connect, openRepository } from '../cli/session';
+
+interface CreateArgs extends GlobalOptions {
+  name?: string;
+  'include-namespaces'?: string[];
+  'exclude-namespaces'?: string[];
+  'all-namespaces': boolean;
+  selector?: string;
+  tag?: string[];
+  entity?: string[];
+  'annotated-only': boolean;
+  'include-resources'?: string[];
+  'exclude-resources'?: string[];
+  'include-cluster-resources': 'auto' | 'true' | 'false';
+}
+
+export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
+  command: 'create [name]',
+  describe: 'Back up namespaces or components, with their dependencies, into a snapshot',
+  builder: yargs =>
+    yargs
+      .positional('name', { type: 'string', describe: 'A name for the snapshot' })
+      .option('include-namespaces', {
+        type: 'string',
+        array: true,
+        describe: 'Namespaces to back up (a,b)',
+      })
+      .option('exclude-namespaces', {
+        type: 'string',
+        array: true,
+        describe: 'Namespaces to leave out (with -A)',
+      })
+      .option('all-namespaces', {
+        alias: 'A',
+        type: 'boolean',
+        default: false,
+        describe: 'Every namespace',
+      })
+      .option('selector', {
+        alias: 'l',
+        type: 'string',
+        describe: 'Only components matching this label selector',
+      })
+      .option('tag', { type: 'string', array: true, describe: 'Tag the snapshot (repeatable)' })
+      .option('entity', {
+        type: 'string',
+        array: true,
+        describe: 'Only workloads of these Backstage entities (backstage.io/kubernetes-id)',
+      })
+      .option('annotated-only', {
+        type: 'boolean',
+        default: false,
+        describe: 'Only what `kubectl backup annotate` marked',
+      })
+      .option('include-resources', {
+        type: 'string',
+        array: true,
+        describe: 'Only these resource types (deploy,configmaps,…)',
+      })
+      .option('exclude-resources', {
+        type: 'string',
+        array: true,
+        describe: 'Leave these resource types out',
+      })
+      .option('include-cluster-resources', {
+        choices: ['auto', 'true', 'false'] as const,
+        default: 'auto' as const,
+        describe: 'Cluster-scoped objects: auto = those the selection needs (all of them with -A)',
+      })
+      .conflicts('all-namespaces', ['include-namespaces', 'namespace'])
+      .example('kubectl backup create -n shop', 'back up one namespace')
+      .example(
+        'kubectl backup create nightly -A --exclude-namespaces kube-system',
+        'back up the cluster',
+      )
+      .example(
+        'kubectl backup create --entity storefront --tag release',
+        "back up one Backstage entity's workloads",
+      ) as never,
+  handler: async argv => {
+    const core = await import('@kube-backup/core');
+    const connection = await connect(argv);
+    const repository = await openRepository(argv);
+    const namespaces = listOption(argv['include-namespaces']);
+    const progress = new ProgressLine();
+    const snapshot = await core
+      .captureSnapshot(connection, repository, {
+        name: argv.name,
+        namespaces:
+          namespaces.length > 0 ? namespaces : argv.namespace ? [argv.namespace] : undefined,
+        allNamespaces: argv['all-namespaces'],
+        excludeNamespaces: listOption(argv['exclude-namespaces']),
+        labelSelector: argv.selector,
+        tags: listOption(argv.tag),
+        entities: listOption(argv.entity),
+        annotatedOnly: argv['annotated-only'],
+        includeResources: listOption(argv['include-resources']),
+        excludeResources: listOption(argv['exclude-resources']),
+        includeClusterResources: argv['include-cluster-resources'],
+        onProgress: (event: CaptureProgress) => progress.update(...describeProgress(event)),
+      })
+      .finally(() => {
+        progress.done();
+        connection.client.close();
+      });
+    if (argv.output !== 'table') {
+      process.stdout.write(`${await formatStructured(snapshot, argv.output)}\n`);
+    } else {
+      const kinds = Object.entries(snapshot.counts.byKind)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([kind, count]) => `  ${kind}: ${count}`)
+        .join('\n');
+      process.stdout.write(
+        [
+          `snapshot ${snapshot.id.slice(0, 8)} ${snapshot.status}${snapshot.name ? ` (${snapshot.name})` : ''}`,
+          `objects: ${snapshot.counts.restorable} restorable, ${snapshot.counts.objects - snapshot.counts.restorable} recorded for search`,
+          kinds,
+          `namespaces: ${snapshot.namespaces.join(', ') || '<none>'}`,
+          `stored: ${formatBytes(snapshot.stats.newBytes)} new (${snapshot.stats.storedObjects} objects), ${formatBytes(snapshot.stats.reusedBytes)} deduplicated (${snapshot.stats.reusedObjects} objects)`,
+          `duration: ${formatDuration(snapshot.durationMs)}`,
+        ].join('\n') + '\n',
+      );
+    }
+    if (snapshot.status === 'partial') {
+      for (const error of snapshot.errors) {
+        process.stderr.write(
+          `error: ${[error.resource, error.namespace && `in ${error.namespace}`].filter(Boolean).join(' ')}: ${error.message}\n`,
+        );
+      }
+      process.stderr.write(
+        `snapshot ${snapshot.id.slice(0, 8)} is partial: ${snapshot.errors.length} error(s); the rest was kept\n`,
+      );
+      process.exitCode = EXIT_PARTIAL;
+    }
+  },
+};
+
+function describeProgress(event: CaptureProgress): [string, string?] {
+  switch (event.phase) {
+    case 'discovering':
+      return ['discovering resource types'];
+    case 'listing':
+      return ['listing', `${event.done}/${event.total} lists, ${event.objects} objects`];
+    case 'storing':
+      return ['storing', `${event.done}/${event.total} objects`];
+    case 'saving':
+      return ['saving snapshot'];
+  }
+}

@@ -1,0 +1,45 @@
+import type { CommandModule } from 'yargs';
+import { EXIT_PARTIAL } from '../cli/fail';
+import type { GlobalOptions } from '../cli/global-options';
+import { formatStructured } from '../cli/output';
+import { ProgressLine } from '../cli/progress';
+import { openRepository } from '../cli/session';
+
+interface VerifyArgs extends GlobalOptions {
+  snapshot?: string;
+}
+
+export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
+  command: 'verify [snapshot]',
+  describe:
+    'Re-read and re-hash every stored object (of one snapshot, or of all) and name what is corrupt or missing',
+  builder: yargs =>
+    yargs.positional('snapshot', {
+      type: 'string',
+      describe: 'Snapshot id, unique prefix, or latest (default: all)',
+    }) as never,
+  handler: async argv => {
+    const repository = await openRepository(argv);
+    const snapshotId = argv.snapshot
+      ? await repository.resolveSnapshotId(argv.snapshot)
+      : undefined;
+    const progress = new ProgressLine();
+    const report = await repository
+      .verify({
+        snapshotId,
+        onProgress: ({ checked, total }) =>
+          progress.update('verifying', `${checked}/${total} objects`),
+      })
+      .finally(() => progress.done());
+    if (argv.output !== 'table')
+      process.stdout.write(`${await formatStructured(report, argv.output)}\n`);
+    else {
+      for (const problem of report.problems)
+        process.stdout.write(`${problem.kind}: ${problem.description}\n`);
+      process.stdout.write(
+        `${report.problems.length === 0 ? 'ok' : 'FAILED'}: checked ${report.checked} objects in ${report.snapshots} snapshot(s), ${report.problems.length} problem(s)\n`,
+      );
+    }
+    if (report.problems.length > 0) process.exitCode = EXIT_PARTIAL;
+  },
+};

@@ -1,0 +1,52 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { annotateCommand } from './commands/annotate';
+import { createCommand } from './commands/create';
+import { deleteCommand } from './commands/delete';
+import { describeCommand } from './commands/describe';
+import { getCommand } from './commands/get';
+import { listCommand } from './commands/list';
+import { pruneCommand } from './commands/prune';
+import { repoCommand } from './commands/repo';
+import { verifyCommand } from './commands/verify';
+import { oneLine } from './cli/fail';
+import { withGlobalOptions } from './cli/global-options';
+
+const VERSION = '0.1.0';
+
+async function main(): Promise<void> {
+  const cli = withGlobalOptions(yargs(hideBin(process.argv)))
+    .scriptName('kubectl backup')
+    .usage(
+      'kubectl backup: back up, restore and hydrate Kubernetes applications.\n\nUsage: kubectl backup <command> [options]',
+    )
+    .command(annotateCommand)
+    .command(createCommand)
+    .command(listCommand)
+    .command(describeCommand)
+    .command(getCommand)
+    .command(verifyCommand)
+    .command(deleteCommand)
+    .command(pruneCommand)
+    .command(repoCommand)
+    .demandCommand(1, 'name a command')
+    .recommendCommands()
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(VERSION)
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .epilogue('Run "kubectl backup <command> --help" for a command\'s options.')
+    .fail(false);
+  try {
+    await cli.parseAsync();
+  } catch (error) {
+    const usage = error instanceof Error && error.name === 'YError';
+    process.stderr.write(
+      `error: ${oneLine(error)}${usage ? "\nSee 'kubectl backup --help'." : ''}\n`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+void main();

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../errors';
+import { defaultRepositoryLocation, readRepositoryPassword } from '../repository';
+
+export interface RepositorySettingsSources {
+  /** `--repository`. */
+  repository?: string;
+  /** `--password-file`. */
+  passwordFile?: string;
+  /** `--config`; default `$KUBE_BACKUP_CONFIG`, then `~/.kube-backup/config.yaml` if it exists. */
+  configFile?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface RepositorySettings {
+  location: string;
+  password: string;
+}
+
+interface ConfigFile {
+  repository?: string;
+  passwordFile?: string;
+}
+
+/**
+ * Where the repository is and its password, first found wins: flags, environment
+ * (`KUBE_BACKUP_REPOSITORY`, `KUBE_BACKUP_PASSWORD[_FILE]`), the config file, the default.
+ */
+export async function resolveRepositorySettings(
+  sources: RepositorySettingsSources,
+): Promise<RepositorySettings> {
+  const config = await readConfigFile(
+    sources.configFile ?? sources.env.KUBE_BACKUP_CONFIG,
+    sources.configFile !== undefined || sources.env.KUBE_BACKUP_CONFIG !== undefined,
+  );
+  const location =
+    sources.repository ??
+    sources.env.KUBE_BACKUP_REPOSITORY ??
+    config.repository ??
+    defaultRepositoryLocation();
+  const password = await readRepositoryPassword({
+    env: sources.env,
+    passwordFile:
+      sources.passwordFile ?? (sources.env.KUBE_BACKUP_PASSWORD ? undefined : config.passwordFile),
+  });
+  return { location, password };
+}
+
+async function readConfigFile(path: string | undefined, required: boolean): Promise<ConfigFile> {
+  const file = path ?? join(homedir(), '.kube-backup', 'config.yaml');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (!required && (error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new UserError(
+      'invalid-argument',
+      `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  const { load } = await import('js-yaml');
+  let parsed: unknown;
+  try {
+    parsed = load(text);
+  } catch (error) {
+    throw new UserError(
+      'invalid-argument',
+      `config file ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UserError(
+      'invalid-argument',
+      `config file ${file} must be a mapping with repository and passwordFile`,
+    );
+  }
+  const { repository, passwordFile } = parsed as Record<string, unknown>;
+  for (const [key, value] of Object.entries({ repository, passwordFile })) {
+    if (value !== undefined && typeof value !== 'string') {
+      throw new UserError('invalid-argument', `config file ${file}: ${key} must be a string`);
+    }
+  }
+  return {
+    repository: repository as string | undefined,
+    passwordFile: passwordFile as string | undefined,
+  };
+}

@@ -1,0 +1,50 @@
+export interface Config {
+  /** kube-backup backend plugin. */
+  kubeBackup?: {
+    repository: {
+      /** `file:///var/lib/kube-backup` or `s3://bucket/prefix?endpoint=…&region=…`. */
+      location: string;
+      /**
+       * Repository password. Supply it from the environment: `password: ${KUBE_BACKUP_PASSWORD}`.
+       * @visibility secret
+       */
+      password: string;
+    };
+    /** How long a listing of the repository's snapshots is re-used, in seconds. Default 15. */
+    snapshotCacheSeconds?: number;
+    /** Clusters this backend may hydrate into and restore to. */
+    clusters?: Array<{
+      name: string;
+      /** API server URL; required with serviceAccountToken. */
+      url?: string;
+      /**
+       * Service-account token with write access to the namespaces it serves.
+       * @visibility secret
+       */
+      serviceAccountToken?: string;
+      /** Base64 PEM of the API server's CA. */
+      caData?: string;
+      skipTLSVerify?: boolean;
+      /** Instead of url + token: a kubeconfig file and (optionally) one of its contexts. */
+      kubeconfig?: string;
+      context?: string;
+    }>;
+    /** The cluster that restores into production go to; default the first cluster. */
+    productionCluster?: string;
+    hydration?: {
+      targets?: Array<{
+        name: string;
+        title?: string;
+        cluster: string;
+        /** Namespace patterns such as `dev-*` or `test-*`. */
+        namespaces: string[];
+        /** Entity refs this target is for; absent means every entity. */
+        entities?: string[];
+        /** Only users whose ownership refs include one of these may use it; absent means anyone. */
+        allowedOwners?: string[];
+      }>;
+    };
+    /** Namespaces never hydrated into (production): names or patterns such as `prod-*`. */
+    protectedNamespaces?: string[];
+  };
+}

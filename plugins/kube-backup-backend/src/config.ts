@@ -1,0 +1,102 @@
+import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+
+export interface ClusterConfig {
+  name: string;
+  url?: string;
+  serviceAccountToken?: string;
+  caData?: string;
+  skipTLSVerify?: boolean;
+  kubeconfig?: string;
+  context?: string;
+}
+
+export interface HydrationTargetConfig {
+  name: string;
+  title?: string;
+  cluster: string;
+  namespaces: string[];
+  entities?: string[];
+  allowedOwners?: string[];
+}
+
+export interface KubeBackupConfig {
+  repository: { location: string; password: string };
+  snapshotCacheMs: number;
+  clusters: ClusterConfig[];
+  productionCluster?: string;
+  targets: HydrationTargetConfig[];
+  protectedNamespaces: string[];
+}
+
+/** Reads and checks the `kubeBackup` config block. */
+export function readKubeBackupConfig(root: Config): KubeBackupConfig {
+  const config = root.getConfig('kubeBackup');
+  const repository = config.getConfig('repository');
+  const clusters = (config.getOptionalConfigArray('clusters') ?? []).map(cluster => ({
+    name: cluster.getString('name'),
+    url: cluster.getOptionalString('url'),
+    serviceAccountToken: cluster.getOptionalString('serviceAccountToken'),
+    caData: cluster.getOptionalString('caData'),
+    skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify'),
+    kubeconfig: cluster.getOptionalString('kubeconfig'),
+    context: cluster.getOptionalString('context'),
+  }));
+  for (const cluster of clusters) {
+    if (!cluster.kubeconfig && !(cluster.url && cluster.serviceAccountToken)) {
+      throw new InputError(
+        `kubeBackup.clusters "${cluster.name}" needs url and serviceAccountToken, or kubeconfig`,
+      );
+    }
+  }
+  const names = new Set(clusters.map(cluster => cluster.name));
+  const targets = (config.getOptionalConfigArray('hydration.targets') ?? []).map(target => ({
+    name: target.getString('name'),
+    title: target.getOptionalString('title'),
+    cluster: target.getString('cluster'),
+    namespaces: target.getStringArray('namespaces'),
+    entities: target.getOptionalStringArray('entities')?.map(ref => ref.toLowerCase()),
+    allowedOwners: target.getOptionalStringArray('allowedOwners')?.map(ref => ref.toLowerCase()),
+  }));
+  for (const target of targets) {
+    if (!names.has(target.cluster)) {
+      throw new InputError(
+        `kubeBackup.hydration.targets "${target.name}" names cluster "${target.cluster}", which is not in kubeBackup.clusters`,
+      );
+    }
+  }
+  const productionCluster = config.getOptionalString('productionCluster');
+  if (productionCluster && !names.has(productionCluster)) {
+    throw new InputError(
+      `kubeBackup.productionCluster "${productionCluster}" is not in kubeBackup.clusters`,
+    );
+  }
+  return {
+    repository: {
+      location: repository.getString('location'),
+      password: repository.getString('password'),
+    },
+    snapshotCacheMs: (config.getOptionalNumber('snapshotCacheSeconds') ?? 15) * 1000,
+    clusters,
+    productionCluster: productionCluster ?? clusters[0]?.name,
+    targets,
+    protectedNamespaces: config.getOptionalStringArray('protectedNamespaces') ?? [
+      'kube-system',
+      'kube-public',
+      'kube-node-lease',
+    ],
+  };
+}
+
+/** `dev-*` style patterns: `*` is any run of characters, `?` one character. */
+export function matchesNamespacePattern(pattern: string, namespace: string): boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .split('')
+      .map(char =>
+        char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+      )
+      .join('')}$`,
+  );
+  return regex.test(namespace);
+}

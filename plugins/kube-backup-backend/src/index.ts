@@ -1,0 +1,1 @@
+export { kubeBackupPlugin as default } from './plugin';

@@ -1,0 +1,83 @@
+import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { kubeBackupPermissions } from '@kube-backup/backstage-plugin-kube-backup-common';
+import { readKubeBackupConfig } from './config';
+import { HydrationStore } from './database/HydrationStore';
+import { applyMigrations } from './database/migrate';
+import { RestoreRequestStore } from './database/RestoreRequestStore';
+import { createRouter } from './router';
+import { ClusterService } from './service/ClusterService';
+import { coreEngine } from './service/engine';
+import { JobRunner } from './service/JobRunner';
+import { SnapshotService } from './service/SnapshotService';
+
+/** The kube-backup backend plugin: an entity's snapshots, hydrations and restore requests. */
+export const kubeBackupPlugin = createBackendPlugin({
+  pluginId: 'kube-backup',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        userInfo: coreServices.userInfo,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+      },
+      async init(deps) {
+        const config = readKubeBackupConfig(deps.config);
+        deps.permissionsRegistry.addPermissions(kubeBackupPermissions);
+
+        const knex = await deps.database.getClient();
+        if (!deps.database.migrations?.skip) await applyMigrations(knex);
+        const hydrations = new HydrationStore(knex);
+        const restores = new RestoreRequestStore(knex);
+        const interrupted =
+          (await hydrations.failInterrupted()) + (await restores.failInterrupted());
+        if (interrupted > 0) {
+          deps.logger.warn(
+            `${interrupted} kube-backup jobs were cut short by a restart; marked failed`,
+          );
+        }
+
+        const snapshots = new SnapshotService(config, deps.logger);
+        const clusters = new ClusterService(config.clusters);
+        const jobs = new JobRunner({
+          engine: coreEngine,
+          snapshots,
+          clusters,
+          hydrations,
+          restores,
+          auditor: deps.auditor,
+          logger: deps.logger,
+          protectedNamespaces: config.protectedNamespaces,
+        });
+        deps.lifecycle.addShutdownHook(async () => {
+          await jobs.idle();
+          await snapshots.close();
+          await clusters.close();
+        });
+
+        deps.httpRouter.use(
+          createRouter({
+            config,
+            httpAuth: deps.httpAuth,
+            userInfo: deps.userInfo,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            catalog: deps.catalog,
+            snapshots,
+            hydrations,
+            restores,
+            jobs,
+          }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,168 @@
+// Shapes of the kube-backup backend's JSON API. Browser-safe: no Node imports.
+
+/** Times are ISO 8601 strings. */
+export type IsoTime = string;
+
+export interface SnapshotSummary {
+  id: string;
+  name?: string;
+  time: IsoTime;
+  cluster: { name: string; server: string; version?: string };
+  tags: string[];
+  entities: string[];
+  namespaces: string[];
+  status: 'complete' | 'partial';
+  objectCount: number;
+  restorableCount: number;
+  errorCount: number;
+  volumeCount: number;
+  durationMs: number;
+}
+
+export interface SnapshotList {
+  items: SnapshotSummary[];
+  /** Snapshots matching the entity and filters, before paging. */
+  totalCount: number;
+  offset: number;
+  limit: number;
+}
+
+export interface SnapshotObject {
+  group: string;
+  version: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  labels?: Record<string, string>;
+  tags?: string[];
+  /** False for controller-owned children recorded for search only. */
+  restorable: boolean;
+  node?: string;
+  phase?: string;
+}
+
+export interface SnapshotImage {
+  container: string;
+  image: string;
+  /** Absent when the pod status did not report one: unknown, not verified. */
+  digest?: string;
+}
+
+export interface SnapshotVolume {
+  namespace: string;
+  claim: string;
+  size?: string;
+  storageClass?: string;
+  volumeName?: string;
+  dataSnapshotId?: string;
+}
+
+export interface SnapshotDetail extends SnapshotSummary {
+  selection: {
+    namespaces: string[] | 'all';
+    labelSelector?: string;
+    entities: string[];
+  };
+  /** The entity's objects, grouped by kind (`Deployment`, `apps/v1` is in each object). */
+  objectsByKind: Record<string, SnapshotObject[]>;
+  images: SnapshotImage[];
+  volumes: SnapshotVolume[];
+  errors: Array<{ resource?: string; namespace?: string; name?: string; message: string }>;
+}
+
+export interface HydrationTarget {
+  name: string;
+  title?: string;
+  cluster: string;
+  /** Namespace patterns (`dev-*`); a hydration names one namespace matching one of them. */
+  namespaces: string[];
+}
+
+export interface HydrationTargetList {
+  items: HydrationTarget[];
+}
+
+export type JobStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+export interface JobLogLine {
+  time: IsoTime;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface HydrationRequestBody {
+  snapshotId: string;
+  target: string;
+  namespace: string;
+  /** Also restore Secrets (default: left out). */
+  includeSecrets?: boolean;
+}
+
+export interface HydrationJob {
+  id: string;
+  entityRef: string;
+  snapshotId: string;
+  target: string;
+  cluster: string;
+  namespace: string;
+  status: JobStatus;
+  /** 0..1, or undefined while unknown. */
+  progress?: number;
+  createdBy: string;
+  createdAt: IsoTime;
+  startedAt?: IsoTime;
+  finishedAt?: IsoTime;
+  error?: string;
+  log: JobLogLine[];
+  /** What the engine reported when it finished (created/updated/skipped/failed counts…). */
+  result?: Record<string, unknown>;
+}
+
+export interface HydrationJobList {
+  items: HydrationJob[];
+}
+
+export type RestoreRequestStatus =
+  'pending' | 'rejected' | 'approved' | 'running' | 'succeeded' | 'failed';
+
+export interface RestoreScope {
+  /** Namespaces to restore; default: the snapshot's namespaces for the entity. */
+  namespaces?: string[];
+  /** `kind/name` objects to restore; default: everything restorable of the entity. */
+  objects?: string[];
+  includeSecrets?: boolean;
+}
+
+export interface RestoreRequestBody {
+  snapshotId: string;
+  scope?: RestoreScope;
+  reason: string;
+}
+
+export interface RestoreDecisionBody {
+  decision: 'approve' | 'reject';
+  comment?: string;
+}
+
+export interface RestoreRequest {
+  id: string;
+  entityRef: string;
+  snapshotId: string;
+  cluster: string;
+  scope: RestoreScope;
+  reason: string;
+  status: RestoreRequestStatus;
+  requestedBy: string;
+  requestedAt: IsoTime;
+  decidedBy?: string;
+  decidedAt?: IsoTime;
+  decisionComment?: string;
+  startedAt?: IsoTime;
+  finishedAt?: IsoTime;
+  outcome?: Record<string, unknown>;
+  error?: string;
+}
+
+export interface RestoreRequestList {
+  items: RestoreRequest[];
+}

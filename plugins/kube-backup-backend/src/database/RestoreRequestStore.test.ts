@@ -8,7 +8,6 @@ const bin = findPostgresBin();
 // The Debian package `postgresql` provides the server; without it this suite cannot run.
 const describeWithPostgres = bin ? describe : describe.skip;
 if (!bin) {
-  // eslint-disable-next-line no-console
   console.warn('skipping PostgreSQL store tests: install the Debian package "postgresql"');
 }
 

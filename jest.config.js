@@ -3,6 +3,11 @@
 // TypeScript; everything else in node_modules is loaded as published.
 const esmPackages = [
   '@kubernetes/client-node',
+  'https-proxy-agent',
+  'http-proxy-agent',
+  'socks-proxy-agent',
+  'agent-base',
+  'proxy-agent-negotiate',
   'openid-client',
   'oauth4webapi',
   'jose',

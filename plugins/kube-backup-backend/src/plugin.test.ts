@@ -19,14 +19,6 @@ import { kubeBackupPlugin } from './plugin';
 import { findPostgresBin, startPostgres, type TestPostgres } from './testing/postgres';
 import { deploymentRecord, FAST_KDF, saveSnapshot } from './testing/repository';
 
-// The backend's default services (Azure's HTTP stack) and @kubernetes/client-node require
-// these proxy agents, whose current releases are ES modules only and which the root jest
-// config does not transform. No request here goes through a proxy, so plain stand-ins keep
-// the real stacks loadable.
-jest.mock('https-proxy-agent', () => ({ HttpsProxyAgent: class HttpsProxyAgent {} }));
-jest.mock('http-proxy-agent', () => ({ HttpProxyAgent: class HttpProxyAgent {} }));
-jest.mock('socks-proxy-agent', () => ({ SocksProxyAgent: class SocksProxyAgent {} }));
-
 const bin = findPostgresBin();
 // Backstage's production database is PostgreSQL (Debian package `postgresql`); the suite
 // runs the plugin on a server it starts itself.

@@ -1,0 +1,42 @@
+export type {
+  ListOptions as StorageListOptions,
+  PutOptions as StoragePutOptions,
+  StorageBackend,
+  StorageEntry,
+} from './backend';
+export { LocalBackend, type LocalBackendOptions } from './local-backend';
+export { S3Backend, type S3BackendOptions } from './s3-backend';
+export {
+  createBackend,
+  defaultRepositoryLocation,
+  parseRepositoryLocation,
+  type BackendOptions,
+  type RepositoryLocation,
+} from './location';
+export { readRepositoryPassword, type PasswordSources } from './password';
+export type { LockInfo, LockKind, RepositoryLock } from './locks';
+export {
+  applyRetention,
+  type KeepReason,
+  type RetentionDecision,
+  type RetentionGroupBy,
+  type RetentionPolicy,
+} from './retention';
+export {
+  newSnapshotId,
+  Repository,
+  type InitOptions,
+  type ListSnapshotsOptions,
+  type ObjectRef,
+  type OpenOptions,
+  type PruneOptions,
+  type PruneReport,
+  type PutResult,
+  type RepositoryProgress,
+  type SessionStats,
+  type StorageStats,
+  type VerifyOptions,
+  type VerifyProblem,
+  type VerifyReference,
+  type VerifyReport,
+} from './repository';

@@ -1,0 +1,285 @@
+import { randomBytes } from 'node:crypto';
+import { hostname as osHostname, userInfo } from 'node:os';
+import { UserError } from '../errors';
+import { listAll, type StorageBackend } from './backend';
+import type { RepositoryKeys } from './crypto';
+import { mapLimit } from './limit';
+
+export type LockKind = 'shared' | 'exclusive';
+
+/** A lock file as found in the repository. */
+export interface LockInfo {
+  id: string;
+  kind: LockKind;
+  hostname: string;
+  pid: number;
+  username?: string;
+  /** What holds it: backup, prune, verify… */
+  operation?: string;
+  created: string;
+  /** Last refresh. */
+  time: string;
+  /** Older than the stale timeout, or held by a process of this host that no longer runs. */
+  stale: boolean;
+  /** Held by this process through this repository handle. */
+  own: boolean;
+}
+
+interface LockDocument {
+  kind: LockKind;
+  hostname: string;
+  pid: number;
+  username?: string;
+  operation?: string;
+  created: string;
+  time: string;
+}
+
+export interface LockTimings {
+  /** A lock not refreshed for this long is stale. Default 10 minutes. */
+  staleMs: number;
+  /** Held locks are rewritten this often. Default 1 minute. */
+  refreshMs: number;
+}
+
+export const DEFAULT_LOCK_TIMINGS: LockTimings = { staleMs: 10 * 60_000, refreshMs: 60_000 };
+
+/** A lock this process holds; refreshed in the background until released. */
+export interface RepositoryLock {
+  readonly id: string;
+  readonly kind: LockKind;
+  /** True once the lock file was found removed (another process judged it stale). */
+  readonly lost: boolean;
+  release(): Promise<void>;
+}
+
+const LOCK_ID = /^[0-9a-f]{64}$/;
+
+/** Who takes locks: this host and process unless told otherwise. */
+export interface LockOwner {
+  hostname: string;
+  pid: number;
+}
+
+export class LockManager {
+  private readonly held = new Map<string, HeldLock>();
+  private readonly owner: LockOwner;
+
+  constructor(
+    private readonly backend: StorageBackend,
+    private readonly keys: RepositoryKeys,
+    private readonly timings: LockTimings,
+    owner?: Partial<LockOwner>,
+  ) {
+    this.owner = { hostname: owner?.hostname ?? osHostname(), pid: owner?.pid ?? process.pid };
+  }
+
+  ownIds(): Set<string> {
+    return new Set(this.held.keys());
+  }
+
+  async list(): Promise<LockInfo[]> {
+    const entries = await listAll(this.backend, 'locks/');
+    const ids = entries.map(e => e.key.slice('locks/'.length)).filter(id => LOCK_ID.test(id));
+    const infos = await mapLimit(ids, 16, id => this.read(id));
+    return infos.filter((info): info is LockInfo => info !== undefined);
+  }
+
+  private async read(id: string): Promise<LockInfo | undefined> {
+    const sealed = await this.backend.get(`locks/${id}`);
+    if (!sealed) return undefined;
+    let doc: LockDocument;
+    try {
+      doc = JSON.parse(this.keys.open(sealed, `lock:${id}`).toString('utf8')) as LockDocument;
+    } catch {
+      // Unreadable lock files cannot be honoured; treat them as stale so they get cleared.
+      const epoch = new Date(0).toISOString();
+      return {
+        id,
+        kind: 'shared',
+        hostname: 'unknown',
+        pid: 0,
+        created: epoch,
+        time: epoch,
+        stale: true,
+        own: false,
+      };
+    }
+    const own = this.held.has(id);
+    return { id, ...doc, own, stale: !own && this.isStale(doc) };
+  }
+
+  private isStale(doc: LockDocument): boolean {
+    const time = Date.parse(doc.time);
+    if (!Number.isFinite(time) || Date.now() - time > this.timings.staleMs) return true;
+    return doc.hostname === osHostname() && doc.pid !== process.pid && !processAlive(doc.pid);
+  }
+
+  /**
+   * Takes a lock. Shared locks coexist with each other; an exclusive lock coexists with
+   * nothing. Stale locks are removed on the way. Locks this handle already holds never
+   * conflict with it.
+   */
+  async acquire(kind: LockKind, operation: string): Promise<RepositoryLock> {
+    const conflicting = (locks: LockInfo[], self?: string) =>
+      locks.filter(
+        lock =>
+          !lock.stale &&
+          !lock.own &&
+          lock.id !== self &&
+          (kind === 'exclusive' || lock.kind === 'exclusive'),
+      );
+    const before = await this.list();
+    await this.removeStale(before);
+    const blocking = conflicting(before);
+    if (blocking.length > 0) throw lockedError(blocking[0]);
+
+    const id = randomBytes(32).toString('hex');
+    const now = new Date().toISOString();
+    const doc: LockDocument = {
+      kind,
+      hostname: this.owner.hostname,
+      pid: this.owner.pid,
+      username: safeUsername(),
+      operation,
+      created: now,
+      time: now,
+    };
+    await this.backend.put(`locks/${id}`, sealLock(this.keys, id, doc), { ifAbsent: true });
+    // Someone may have taken a conflicting lock while ours was being written; if so both
+    // see each other here and both back off, which is safe.
+    const after = conflicting(await this.list(), id);
+    if (after.length > 0) {
+      await this.backend.delete(`locks/${id}`);
+      throw lockedError(after[0]);
+    }
+    return new HeldLock(id, doc, this.backend, this.keys, this.timings, this.held);
+  }
+
+  private async removeStale(locks: LockInfo[]): Promise<void> {
+    await mapLimit(
+      locks.filter(lock => lock.stale),
+      8,
+      lock => this.backend.delete(`locks/${lock.id}`),
+    );
+  }
+
+  /** Removes stale locks, or every lock not held by this handle with `all`; returns how many. */
+  async unlock(options: { all?: boolean } = {}): Promise<number> {
+    const locks = (await this.list()).filter(lock => !lock.own && (options.all || lock.stale));
+    await mapLimit(locks, 8, lock => this.backend.delete(`locks/${lock.id}`));
+    return locks.length;
+  }
+
+  async releaseAll(): Promise<void> {
+    await Promise.all([...new Set(this.held.values())].map(lock => lock.release()));
+  }
+}
+
+/**
+ * A held lock. Refreshing writes a fresh lock file under a new id before removing the old
+ * one, so one of them is always there for others to see; if the old one has vanished in
+ * the meantime, someone judged the lock stale and took it away, and the lock is lost.
+ */
+class HeldLock implements RepositoryLock {
+  lost = false;
+  readonly kind: LockKind;
+  private currentId: string;
+  private released = false;
+  private readonly timer: NodeJS.Timeout;
+  private refreshing: Promise<void> = Promise.resolve();
+  private lastRefresh = Date.now();
+
+  constructor(
+    id: string,
+    private readonly doc: LockDocument,
+    private readonly backend: StorageBackend,
+    private readonly keys: RepositoryKeys,
+    private readonly timings: LockTimings,
+    private readonly registry: Map<string, HeldLock>,
+  ) {
+    this.currentId = id;
+    this.kind = doc.kind;
+    registry.set(id, this);
+    this.timer = setInterval(() => {
+      this.refreshing = this.refreshing.then(() => this.refresh());
+    }, timings.refreshMs);
+    this.timer.unref();
+  }
+
+  get id(): string {
+    return this.currentId;
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.released || this.lost) return;
+    const oldId = this.currentId;
+    const newId = randomBytes(32).toString('hex');
+    this.registry.set(newId, this);
+    try {
+      const doc = { ...this.doc, time: new Date().toISOString() };
+      await this.backend.put(`locks/${newId}`, sealLock(this.keys, newId, doc), { ifAbsent: true });
+      if (!(await this.backend.exists(`locks/${oldId}`))) {
+        this.lost = true;
+        this.registry.delete(newId);
+        await this.backend.delete(`locks/${newId}`);
+        return;
+      }
+      this.currentId = newId;
+      this.registry.delete(oldId);
+      this.lastRefresh = Date.now();
+      await this.backend.delete(`locks/${oldId}`);
+    } catch {
+      // Storage hiccup: try again next time. A lock not refreshed for the stale timeout
+      // may have been taken away, so it counts as lost from then on.
+      if (this.currentId !== newId) {
+        this.registry.delete(newId);
+        await this.backend.delete(`locks/${newId}`).catch(() => undefined);
+      }
+      if (Date.now() - this.lastRefresh > this.timings.staleMs) this.lost = true;
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    clearInterval(this.timer);
+    await this.refreshing.catch(() => undefined);
+    this.registry.delete(this.currentId);
+    await this.backend.delete(`locks/${this.currentId}`);
+  }
+}
+
+function sealLock(keys: RepositoryKeys, id: string, doc: LockDocument): Buffer {
+  return keys.seal(Buffer.from(JSON.stringify(doc)), `lock:${id}`);
+}
+
+function lockedError(holder: LockInfo): UserError {
+  const age = Math.max(0, Math.round((Date.now() - Date.parse(holder.time)) / 1000));
+  const operation = holder.operation ?? 'another process';
+  const user = holder.username ? `, user ${holder.username}` : '';
+  return new UserError(
+    'repository-locked',
+    `repository is locked by ${operation} on host ${holder.hostname} ` +
+      `(pid ${holder.pid}${user}, ${holder.kind} lock refreshed ${age}s ago); ` +
+      'wait for it to finish, or run kubectl backup repo unlock if that process is gone',
+  );
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+function safeUsername(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}

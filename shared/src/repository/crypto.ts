@@ -197,7 +197,8 @@ export const SEAL_OVERHEAD = 1 + NONCE_BYTES + 1 + TAG_BYTES;
 export function canonicalJson(value: unknown): string {
   const text = JSON.stringify(value, (_key, item: unknown) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
-    const sorted: Record<string, unknown> = {};
+    // A null prototype keeps a literal "__proto__" key (valid in ConfigMap data) as data.
+    const sorted: Record<string, unknown> = Object.create(null);
     for (const key of Object.keys(item).sort())
       sorted[key] = (item as Record<string, unknown>)[key];
     return sorted;

@@ -112,6 +112,13 @@ describe('Repository on a local directory', () => {
     expect(b.id).toBe(a.id);
     expect(b.isNew).toBe(false);
     expect(Object.keys(await repo.getJson<object>(a.id))).toEqual(['a', 'b']);
+    // Every key is data, including one named like an object's prototype.
+    const tricky = JSON.parse('{"data":{"__proto__":"x","constructor":"y"}}');
+    const stored = await repo.putJson(tricky);
+    expect(await repo.getJson(stored.id)).toEqual(tricky);
+    expect(JSON.stringify(await repo.getJson(stored.id))).toBe(
+      '{"data":{"__proto__":"x","constructor":"y"}}',
+    );
   });
 
   it('keeps everything encrypted at rest: no secret, name or id readable in any file', async () => {

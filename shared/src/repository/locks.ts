@@ -74,10 +74,6 @@ export class LockManager {
     this.owner = { hostname: owner?.hostname ?? osHostname(), pid: owner?.pid ?? process.pid };
   }
 
-  ownIds(): Set<string> {
-    return new Set(this.held.keys());
-  }
-
   async list(): Promise<LockInfo[]> {
     const entries = await listAll(this.backend, 'locks/');
     const ids = entries.map(e => e.key.slice('locks/'.length)).filter(id => LOCK_ID.test(id));

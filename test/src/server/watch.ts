@@ -1,0 +1,74 @@
+/**
+ * Watch streams: newline-delimited `{"type":…,"object":…}` events over a chunked
+ * response, starting with ADDED events for the current objects (unless the client names
+ * a resourceVersion to start after) and ending after timeoutSeconds or when the server
+ * stops.
+ */
+import type { ServerResponse } from 'node:http';
+import type { ApiServer } from './api';
+import type { KubeObject } from './json';
+import { keyOf } from './registry';
+import type { ResourceType } from './resources';
+import { fieldPredicate, labelPredicate, type Predicate } from './selectors';
+import { objectJson } from './serialize';
+import { toTable } from './table';
+
+export interface WatchRequest {
+  type: ResourceType;
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  timeoutSeconds?: number;
+  table: boolean;
+}
+
+export class Watches {
+  private readonly open = new Set<() => void>();
+
+  constructor(private readonly api: ApiServer) {}
+
+  serve(req: WatchRequest, res: ServerResponse): void {
+    const typeKey = keyOf(req.type);
+    const predicates: Predicate[] = [];
+    const byLabel = req.labelSelector ? labelPredicate(req.labelSelector) : undefined;
+    if (byLabel) predicates.push(byLabel);
+    const byField = req.fieldSelector ? fieldPredicate(req.fieldSelector, typeKey) : undefined;
+    if (byField) predicates.push(byField);
+    const ns = req.type.namespaced ? req.namespace : undefined;
+    const matches = (obj: KubeObject) =>
+      (ns === undefined || obj.metadata.namespace === ns) && predicates.every(p => p(obj));
+
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    const send = (type: string, obj: KubeObject) => {
+      const shown = this.api.present(req.type, obj);
+      const object = req.table
+        ? JSON.stringify(
+            toTable(req.type, typeKey, [shown], { resourceVersion: obj.metadata.resourceVersion }),
+          )
+        : objectJson(shown);
+      res.write(`{"type":"${type}","object":${object}}\n`);
+    };
+    if (!req.resourceVersion || req.resourceVersion === '0') {
+      for (const obj of this.api.store.iterate(typeKey, ns)) if (matches(obj)) send('ADDED', obj);
+    }
+    const unsubscribe = this.api.store.subscribe(event => {
+      if (event.typeKey === typeKey && matches(event.object)) send(event.type, event.object);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const close = () => {
+      if (timer) clearTimeout(timer);
+      unsubscribe();
+      this.open.delete(close);
+      if (!res.writableEnded) res.end();
+    };
+    this.open.add(close);
+    if (req.timeoutSeconds && req.timeoutSeconds > 0)
+      timer = setTimeout(close, req.timeoutSeconds * 1000);
+    res.on('close', close);
+  }
+
+  closeAll(): void {
+    for (const close of [...this.open]) close();
+  }
+}

@@ -27,3 +27,6 @@ export * from './catalog/find-snapshots';
 
 export * from './repository';
 export * from './settings/repository-settings';
+
+export * from './restore';
+export * from './hydrate';

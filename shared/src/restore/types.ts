@@ -1,0 +1,137 @@
+import type { KubeObject, ObjectRecord } from '../snapshot/types';
+
+/** What happens to an object that already exists in the target. */
+export type ExistingPolicy = 'skip' | 'update' | 'fail';
+
+/** Decides per live object; hydration uses it to touch only what it labelled itself. */
+export type ExistingDecision = ExistingPolicy | ((live: KubeObject) => ExistingPolicy);
+
+/** The type an object is written as: enough to build its API path. */
+export interface ObjectType {
+  group: string;
+  version: string;
+  kind: string;
+  /** Plural resource name used in paths. */
+  resource: string;
+  namespaced: boolean;
+}
+
+/** One object a restore will write, already transformed. */
+export interface PlannedObject {
+  type: ObjectType;
+  object: KubeObject;
+  /** The snapshot record it came from; absent for objects the restore adds (a missing namespace). */
+  record?: ObjectRecord;
+  /** Added by the restore itself (a namespace the objects need): created if absent, never reported as skipped. */
+  implied?: boolean;
+}
+
+export type ObjectOutcomeKind =
+  'created' | 'updated' | 'unchanged' | 'skipped-exists' | 'failed' | 'deleted';
+
+export interface ObjectOutcome {
+  group: string;
+  version: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** Where it came from, when a namespace mapping moved it. */
+  sourceNamespace?: string;
+  outcome: ObjectOutcomeKind;
+  /** The API server's reason for a failure (`Invalid`, `Forbidden`…), or ours. */
+  reason?: string;
+  message?: string;
+  /** Dry run: unified diff lines between the live object and what would be written. */
+  diff?: string[];
+  /** Dry run: the field paths that would change, e.g. `spec.replicas`. */
+  changedFields?: string[];
+}
+
+export type OutcomeCounts = Record<ObjectOutcomeKind, number>;
+
+export interface RestoreReport {
+  snapshotId: string;
+  target: { context: string; server: string };
+  dryRun: boolean;
+  startedAt: string;
+  durationMs: number;
+  objects: ObjectOutcome[];
+  counts: OutcomeCounts;
+  /** Things a user should know that did not stop the restore (a patch rule matching nothing…). */
+  warnings: string[];
+  /** The concurrency used: objects written at once within a tier. */
+  concurrency: number;
+}
+
+export type RestoreProgress =
+  | { phase: 'loading'; done: number; total: number }
+  | { phase: 'checking' }
+  | { phase: 'writing'; tier: string; done: number; total: number }
+  | { phase: 'waiting'; crds: string[] }
+  | { phase: 'deleting'; done: number; total: number };
+
+export type ProgressCallback = (progress: RestoreProgress) => void;
+
+/** How objects are changed on their way to the target, applied in this order. */
+export interface TransformOptions {
+  /** Source namespace → target namespace. */
+  namespaceMapping?: Record<string, string>;
+  /** Source storage class → target storage class. */
+  storageClassMapping?: Record<string, string>;
+  /** Registry (optionally with a path) → replacement, e.g. `docker.io` → `mirror.example`. */
+  imageRegistryMapping?: Record<string, string>;
+  /** Replicas for Deployments, StatefulSets, ReplicaSets and ReplicationControllers. */
+  replicas?: number;
+  addLabels?: Record<string, string>;
+  addAnnotations?: Record<string, string>;
+  patchRules?: PatchRule[];
+}
+
+export interface RecordSelection {
+  /** Source namespaces to restore; cluster-scoped objects come along only as their dependencies. */
+  includeNamespaces?: string[];
+  /** A label selector over the records' labels (strict: no dependencies are added). */
+  labelSelector?: string;
+  /** Types, as kubectl names them (`deploy`, `configmaps`, `Ingress.networking.k8s.io`). */
+  includeResources?: string[];
+  excludeResources?: string[];
+  /** A Backstage entity id: its labelled workloads plus what they depend on. */
+  entity?: string;
+  /** `kind/name` references: exactly these objects. */
+  objects?: string[];
+}
+
+export interface ExecuteOptions {
+  existing?: ExistingDecision;
+  dryRun?: boolean;
+  /** Objects written at once within a tier. */
+  concurrency?: number;
+  /** How long to wait for a CustomResourceDefinition to be Established. */
+  crdTimeoutMs?: number;
+}
+
+export interface RestoreOptions extends RecordSelection, TransformOptions, ExecuteOptions {}
+
+// ---- patch rules ------------------------------------------------------------------------
+
+export interface PatchRuleMatch {
+  group?: string;
+  kind?: string;
+  /** Glob (`*`, `?`) over the namespace the object is written to. */
+  namespace?: string;
+  /** Glob over the object's name. */
+  name?: string;
+  /** Every label given must be present with this value. */
+  labels?: Record<string, string>;
+}
+
+export type JsonPatchOperation =
+  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
+  | { op: 'remove'; path: string }
+  | { op: 'move' | 'copy'; from: string; path: string };
+
+export interface PatchRule {
+  match: PatchRuleMatch;
+  jsonPatch?: JsonPatchOperation[];
+  mergePatch?: Record<string, unknown>;
+}

@@ -5,12 +5,15 @@ import { createCommand } from './commands/create';
 import { deleteCommand } from './commands/delete';
 import { describeCommand } from './commands/describe';
 import { getCommand } from './commands/get';
+import { hydrateCommand } from './commands/hydrate';
 import { listCommand } from './commands/list';
 import { pruneCommand } from './commands/prune';
 import { repoCommand } from './commands/repo';
+import { restoreCommand } from './commands/restore';
 import { verifyCommand } from './commands/verify';
 import { oneLine } from './cli/fail';
 import { withGlobalOptions } from './cli/global-options';
+import { closeSession } from './cli/session';
 
 const VERSION = '0.1.0';
 
@@ -25,6 +28,8 @@ async function main(): Promise<void> {
     .command(listCommand)
     .command(describeCommand)
     .command(getCommand)
+    .command(restoreCommand)
+    .command(hydrateCommand)
     .command(verifyCommand)
     .command(deleteCommand)
     .command(pruneCommand)
@@ -46,6 +51,8 @@ async function main(): Promise<void> {
       `error: ${oneLine(error)}${usage ? "\nSee 'kubectl backup --help'." : ''}\n`,
     );
     process.exitCode = 1;
+  } finally {
+    await closeSession();
   }
 }
 

@@ -1,0 +1,148 @@
+import type { CommandModule } from 'yargs';
+import { listOption, type GlobalOptions } from '../cli/global-options';
+import { ProgressLine } from '../cli/progress';
+import { openRepository } from '../cli/session';
+import { checkReplicas, describeProgress, printReport } from './restore';
+
+interface HydrateArgs extends GlobalOptions {
+  to: string;
+  from?: string;
+  entity?: string;
+  tag?: string;
+  selector?: string;
+  snapshot?: string;
+  'to-context'?: string;
+  secrets: 'skip' | 'copy';
+  replicas: number;
+  refresh: boolean;
+  'allow-source': boolean;
+  'dry-run': boolean;
+  'storage-class-mapping'?: string[];
+  'image-registry-mapping'?: string[];
+  concurrency: number;
+}
+
+export const hydrateCommand: CommandModule<GlobalOptions, HydrateArgs> = {
+  command: 'hydrate',
+  describe:
+    'Fill a dev/test namespace with production components from a snapshot (no Secrets, scaled down, labelled)',
+  builder: yargs =>
+    yargs
+      .option('to', { type: 'string', demandOption: true, describe: 'The namespace to fill' })
+      .option('from', {
+        type: 'string',
+        describe: 'The source namespace (default: the one the chosen components live in)',
+      })
+      .option('entity', {
+        type: 'string',
+        describe: "A Backstage entity's components (backstage.io/kubernetes-id)",
+      })
+      .option('tag', { type: 'string', describe: 'Components tagged with kube-backup.io/tags' })
+      .option('selector', {
+        alias: 'l',
+        type: 'string',
+        describe: 'Components whose labels match this selector',
+      })
+      .option('snapshot', {
+        type: 'string',
+        describe: 'Snapshot id, prefix or latest (default: the newest complete one holding them)',
+      })
+      .option('to-context', {
+        type: 'string',
+        describe: 'The kubeconfig context of the target cluster (default: --context)',
+      })
+      .option('secrets', {
+        choices: ['skip', 'copy'] as const,
+        default: 'skip' as const,
+        describe: 'Copy production Secrets too (by default they stay behind and are listed)',
+      })
+      .option('replicas', { type: 'number', default: 1, describe: 'Replicas of every workload' })
+      .option('refresh', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Update an earlier hydration in place and delete what it made that this one no longer has',
+      })
+      .option('allow-source', {
+        type: 'boolean',
+        default: false,
+        describe: "Allow hydrating into the snapshot's own source namespace",
+      })
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'Validate on the server and show what would change; write nothing',
+      })
+      .option('storage-class-mapping', {
+        type: 'string',
+        array: true,
+        describe: 'Use other storage classes (old:new,…)',
+      })
+      .option('image-registry-mapping', {
+        type: 'string',
+        array: true,
+        describe: 'Pull images from other registries (old:new,…)',
+      })
+      .option('concurrency', { type: 'number', default: 32, describe: 'Objects written at once' })
+      .example(
+        'kubectl backup hydrate --to dev --entity storefront',
+        "copy storefront's components into dev",
+      )
+      .example(
+        'kubectl backup hydrate --to dev --from prod --tag hydrate --refresh',
+        'bring an earlier hydration of dev up to date',
+      ) as never,
+  handler: async argv => {
+    const core = await import('@kube-backup/core');
+    const replicas = checkReplicas(argv.replicas) ?? 1;
+    const storageClassMapping = core.parseMapping(
+      listOption(argv['storage-class-mapping']),
+      '--storage-class-mapping',
+    );
+    const imageRegistryMapping = core.parseMapping(
+      listOption(argv['image-registry-mapping']),
+      '--image-registry-mapping',
+    );
+    const repository = await openRepository(argv);
+    const connection = await core.connectToCluster({
+      kubeconfig: argv.kubeconfig,
+      context: argv['to-context'] ?? argv.context,
+      concurrency: argv.concurrency,
+    });
+    const progress = new ProgressLine();
+    const report = await core
+      .hydrateSnapshot(connection, repository, {
+        targetNamespace: argv.to,
+        sourceNamespace: argv.from,
+        entity: argv.entity,
+        tag: argv.tag,
+        labelSelector: argv.selector,
+        snapshot: argv.snapshot,
+        secrets: argv.secrets,
+        replicas,
+        refresh: argv.refresh,
+        allowSource: argv['allow-source'],
+        dryRun: argv['dry-run'],
+        concurrency: argv.concurrency,
+        transforms: { storageClassMapping, imageRegistryMapping },
+        onProgress: event => progress.update(...describeProgress(event)),
+      })
+      .finally(() => {
+        progress.done();
+        connection.client.close();
+      });
+    const notes = [
+      ...report.missingSecrets.map(
+        secret =>
+          `missing secret: ${secret.name} (used by ${secret.usedBy.join(', ')}); create it in ${report.targetNamespace}${argv.secrets === 'skip' ? ' or pass --secrets copy' : ''}`,
+      ),
+      ...report.droppedAutoscalers.map(hpa => `left out: ${hpa}, which would scale it back up`),
+    ];
+    await printReport(
+      argv.output,
+      report,
+      `hydration of ${report.targetNamespace} from ${report.sourceNamespace} (snapshot ${report.snapshot.id.slice(0, 8)})`,
+      notes,
+    );
+  },
+};

@@ -1,10 +1,22 @@
-import type { ClusterConnection, Repository } from '@kube-backup/core';
+import type { ClusterConnection, Repository, RepositorySettings } from '@kube-backup/core';
 import type { GlobalOptions } from './global-options';
+
+const openHandles: Array<() => Promise<void> | void> = [];
+
+/**
+ * Releases what commands opened: the repository's lock and the cluster connection's
+ * sockets. main calls it once the command has finished, whether it failed or not.
+ */
+export async function closeSession(): Promise<void> {
+  await Promise.allSettled(openHandles.splice(0).map(close => close()));
+}
 
 /** A cluster connection from the kubectl-style flags. */
 export async function connect(argv: GlobalOptions): Promise<ClusterConnection> {
   const { connectToCluster } = await import('@kube-backup/core');
-  return connectToCluster({ kubeconfig: argv.kubeconfig, context: argv.context });
+  const connection = await connectToCluster({ kubeconfig: argv.kubeconfig, context: argv.context });
+  openHandles.push(() => connection.client.close());
+  return connection;
 }
 
 /** The namespace a command works in: -n, else the context's, else `default`. */
@@ -12,14 +24,21 @@ export function namespaceOf(argv: GlobalOptions, connection: ClusterConnection):
   return argv.namespace ?? connection.namespace;
 }
 
-/** Opens the repository named by --repository, the environment or the config file. */
-export async function openRepository(argv: GlobalOptions): Promise<Repository> {
+/** Where the repository is and its password, from --repository, the environment or the config file. */
+export async function repositorySettings(argv: GlobalOptions): Promise<RepositorySettings> {
   const core = await import('@kube-backup/core');
-  const settings = await core.resolveRepositorySettings({
+  return core.resolveRepositorySettings({
     repository: argv.repository,
     passwordFile: argv['password-file'],
     configFile: argv.config,
     env: process.env,
   });
-  return core.Repository.open(settings.location, settings.password);
+}
+
+export async function openRepository(argv: GlobalOptions): Promise<Repository> {
+  const core = await import('@kube-backup/core');
+  const settings = await repositorySettings(argv);
+  const repository = await core.Repository.open(settings.location, settings.password);
+  openHandles.push(() => repository.close());
+  return repository;
 }

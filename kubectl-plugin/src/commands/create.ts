@@ -105,10 +105,7 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
         includeClusterResources: argv['include-cluster-resources'],
         onProgress: (event: CaptureProgress) => progress.update(...describeProgress(event)),
       })
-      .finally(() => {
-        progress.done();
-        connection.client.close();
-      });
+      .finally(() => progress.done());
     if (argv.output !== 'table') {
       process.stdout.write(`${await formatStructured(snapshot, argv.output)}\n`);
     } else {

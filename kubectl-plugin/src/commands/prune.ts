@@ -64,10 +64,10 @@ export const pruneCommand: CommandModule<GlobalOptions, PruneArgs> = {
       return;
     }
     const verb = argv['dry-run'] ? 'would remove' : 'removed';
-    for (const id of report.forgottenSnapshots)
+    for (const { id } of report.forgotten)
       process.stdout.write(`snapshot ${id.slice(0, 8)} ${verb}\n`);
     process.stdout.write(
-      `${verb} ${report.forgottenSnapshots.length} snapshot(s) and ${report.removedBlobs} unused object(s), ${formatBytes(report.removedBytes)}; kept ${report.keptSnapshots.length} snapshot(s)\n`,
+      `${verb} ${report.forgotten.length} snapshot(s) and ${report.removedBlobs} unused object(s), ${formatBytes(report.removedBytes)}; kept ${report.kept.length} snapshot(s)\n`,
     );
   },
 };

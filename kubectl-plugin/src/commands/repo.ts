@@ -1,27 +1,76 @@
 import type { CommandModule } from 'yargs';
 import type { GlobalOptions } from '../cli/global-options';
+import { formatBytes, printResult } from '../cli/output';
+import { openRepository, repositorySettings } from '../cli/session';
+
+const initCommand: CommandModule<GlobalOptions, GlobalOptions> = {
+  command: 'init',
+  describe:
+    'Create a password-protected repository (location from --repository, $KUBE_BACKUP_REPOSITORY or the default)',
+  handler: async argv => {
+    const { Repository } = await import('@kube-backup/core');
+    const settings = await repositorySettings(argv);
+    const repository = await Repository.init(settings.location, settings.password);
+    await repository.close();
+    process.stdout.write(
+      `created repository ${repository.id.slice(0, 8)} at ${settings.location}\n`,
+    );
+  },
+};
+
+const statsCommand: CommandModule<GlobalOptions, GlobalOptions> = {
+  command: 'stats',
+  describe: 'Show how many snapshots and objects the repository holds, and their size',
+  handler: async argv => {
+    const repository = await openRepository(argv);
+    const stats = await repository.storageStats();
+    await printResult(
+      argv.output,
+      { id: repository.id, location: repository.location, ...stats },
+      () => ({
+        columns: ['location', 'snapshots', 'objects', 'size'],
+        rows: [
+          {
+            location: repository.location,
+            snapshots: stats.snapshots,
+            objects: stats.blobs,
+            size: formatBytes(stats.totalBytes),
+          },
+        ],
+        empty: '',
+      }),
+    );
+  },
+};
+
+interface UnlockArgs extends GlobalOptions {
+  all: boolean;
+}
+
+const unlockCommand: CommandModule<GlobalOptions, UnlockArgs> = {
+  command: 'unlock',
+  describe: 'Remove stale locks left by killed processes (--all removes live ones too)',
+  builder: yargs =>
+    yargs.option('all', {
+      type: 'boolean',
+      default: false,
+      describe: 'Also remove locks that look alive',
+    }) as never,
+  handler: async argv => {
+    const repository = await openRepository(argv);
+    const removed = await repository.unlock({ all: argv.all });
+    process.stdout.write(`removed ${removed} lock(s)\n`);
+  },
+};
 
 export const repoCommand: CommandModule<GlobalOptions, GlobalOptions> = {
   command: 'repo <command>',
-  describe: 'Manage the snapshot repository',
+  describe: 'Manage the snapshot repository: init, stats, unlock',
   builder: yargs =>
     yargs
-      .command<GlobalOptions>({
-        command: 'init',
-        describe:
-          'Create a password-protected repository (location from --repository, $KUBE_BACKUP_REPOSITORY or the default)',
-        handler: async argv => {
-          const core = await import('@kube-backup/core');
-          const settings = await core.resolveRepositorySettings({
-            repository: argv.repository,
-            passwordFile: argv['password-file'],
-            configFile: argv.config,
-            env: process.env,
-          });
-          await core.Repository.init(settings.location, settings.password);
-          process.stdout.write(`created repository at ${settings.location}\n`);
-        },
-      })
-      .demandCommand(1, 'name a repo command: init') as never,
+      .command(initCommand)
+      .command(statsCommand)
+      .command(unlockCommand as CommandModule<GlobalOptions, GlobalOptions>)
+      .demandCommand(1, 'name a repo command: init, stats or unlock') as never,
   handler: () => undefined,
 };

@@ -27,17 +27,24 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
     const report = await repository
       .verify({
         snapshotId,
-        onProgress: ({ checked, total }) =>
-          progress.update('verifying', `${checked}/${total} objects`),
+        onProgress: ({ phase, done, total }) =>
+          progress.update(`verifying ${phase}`, `${done}/${total ?? '?'}`),
       })
       .finally(() => progress.done());
     if (argv.output !== 'table')
       process.stdout.write(`${await formatStructured(report, argv.output)}\n`);
     else {
-      for (const problem of report.problems)
-        process.stdout.write(`${problem.kind}: ${problem.description}\n`);
+      for (const problem of report.problems) {
+        const users = problem.referencedBy.map(
+          ({ snapshotId, object }) =>
+            `snapshot ${snapshotId.slice(0, 8)}${object ? ` ${object.kind} ${[object.namespace, object.name].filter(Boolean).join('/')}` : ''}`,
+        );
+        process.stdout.write(
+          `${problem.problem} ${problem.what} ${problem.id}: ${problem.message}${users.length ? ` (used by ${users.join(', ')})` : ''}\n`,
+        );
+      }
       process.stdout.write(
-        `${report.problems.length === 0 ? 'ok' : 'FAILED'}: checked ${report.checked} objects in ${report.snapshots} snapshot(s), ${report.problems.length} problem(s)\n`,
+        `${report.problems.length === 0 ? 'ok' : 'FAILED'}: checked ${report.objects} objects in ${report.snapshots} snapshot(s), ${report.problems.length} problem(s)\n`,
       );
     }
     if (report.problems.length > 0) process.exitCode = EXIT_PARTIAL;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ClusterConnection } from '../cluster/connect';
 import { discoverResourceTypes } from '../cluster/discovery';
@@ -28,8 +27,11 @@ import { isCapturableType } from './skip-rules';
 
 /** What capture needs from a repository: content-addressed JSON and snapshot documents. */
 export interface CaptureTarget {
-  putJson(value: unknown): Promise<{ id: string; storedBytes: number; isNew: boolean }>;
-  saveSnapshot(snapshot: Snapshot): Promise<void>;
+  putJson(
+    value: unknown,
+  ): Promise<{ id: string; storedBytes: number; size: number; isNew: boolean }>;
+  /** Stores the document; an empty id asks the repository for a new one. */
+  saveSnapshot(snapshot: Snapshot): Promise<Snapshot>;
 }
 
 export interface CaptureOptions {
@@ -161,7 +163,7 @@ export async function captureSnapshot(
       stats.newBytes += result.storedBytes;
       stats.storedObjects++;
     } else {
-      stats.reusedBytes += result.storedBytes;
+      stats.reusedBytes += result.size;
       stats.reusedObjects++;
     }
     return result.id;
@@ -185,7 +187,7 @@ export async function captureSnapshot(
     store(list),
   );
   const snapshot: Snapshot = {
-    id: randomBytes(32).toString('hex'),
+    id: '',
     name: options.name,
     time: new Date(started).toISOString(),
     cluster: {
@@ -218,8 +220,7 @@ export async function captureSnapshot(
     errors,
     hostname: hostname(),
   };
-  await target.saveSnapshot(snapshot);
-  return snapshot;
+  return target.saveSnapshot(snapshot);
 }
 
 async function existingNamespaces(

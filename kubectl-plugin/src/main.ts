@@ -46,10 +46,7 @@ async function main(): Promise<void> {
   try {
     await cli.parseAsync();
   } catch (error) {
-    const usage = error instanceof Error && error.name === 'YError';
-    process.stderr.write(
-      `error: ${oneLine(error)}${usage ? "\nSee 'kubectl backup --help'." : ''}\n`,
-    );
+    process.stderr.write(`error: ${oneLine(error)}\n`);
     process.exitCode = 1;
   } finally {
     await closeSession();

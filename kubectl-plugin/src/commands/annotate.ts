@@ -54,7 +54,11 @@ export const annotateCommand: CommandModule<GlobalOptions, AnnotateArgs> = {
         default: false,
         describe: 'With --list: every namespace',
       })
-      .conflicts('exclude', 'remove')
+      .check(argv => {
+        if (argv.exclude && argv.remove)
+          throw new Error('--exclude and --remove cannot be combined');
+        return true;
+      })
       .example(
         'kubectl backup annotate deploy/web sts/db --tags hydrate',
         'mark two workloads for capture',

@@ -73,7 +73,13 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
         default: 'auto' as const,
         describe: 'Cluster-scoped objects: auto = those the selection needs (all of them with -A)',
       })
-      .conflicts('all-namespaces', ['include-namespaces', 'namespace'])
+      .check(argv => {
+        // yargs' conflicts() counts a boolean's default as given, so check by hand.
+        if (argv['all-namespaces'] && (argv.namespace || argv['include-namespaces']?.length)) {
+          throw new Error('-A/--all-namespaces cannot be combined with -n or --include-namespaces');
+        }
+        return true;
+      })
       .example('kubectl backup create -n shop', 'back up one namespace')
       .example(
         'kubectl backup create nightly -A --exclude-namespaces kube-system',

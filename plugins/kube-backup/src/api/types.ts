@@ -1,0 +1,49 @@
+import type {
+  HydrationJob,
+  HydrationRequestBody,
+  HydrationTarget,
+  RestoreDecisionBody,
+  RestoreRequest,
+  RestoreRequestBody,
+  SnapshotDetail,
+  SnapshotList,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
+
+/** An entity as the backend's routes name it. */
+export interface EntityName {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export interface SnapshotQuery {
+  /** ISO time, date or age (`24h`, `7d`). */
+  since?: string;
+  until?: string;
+  tag?: string;
+  /** 1–500; the backend's default is 50. */
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * A hydration as the frontend asks for it. `replicas` is what core's hydrate takes for every
+ * scaled workload (default 1); a backend that does not pass it on keeps core's default.
+ */
+export interface HydrationRequest extends HydrationRequestBody {
+  replicas?: number;
+}
+
+/** The kube-backup backend, as the frontend uses it. */
+export interface KubeBackupApi {
+  listSnapshots(entity: EntityName | string, query?: SnapshotQuery): Promise<SnapshotList>;
+  getSnapshot(entity: EntityName | string, snapshotId: string): Promise<SnapshotDetail>;
+  listHydrationTargets(entity: EntityName | string): Promise<HydrationTarget[]>;
+  startHydration(entity: EntityName | string, request: HydrationRequest): Promise<HydrationJob>;
+  listHydrations(entity: EntityName | string): Promise<HydrationJob[]>;
+  getHydration(jobId: string): Promise<HydrationJob>;
+  requestRestore(entity: EntityName | string, request: RestoreRequestBody): Promise<RestoreRequest>;
+  listRestoreRequests(entity: EntityName | string): Promise<RestoreRequest[]>;
+  getRestoreRequest(requestId: string): Promise<RestoreRequest>;
+  decideRestoreRequest(requestId: string, decision: RestoreDecisionBody): Promise<RestoreRequest>;
+}

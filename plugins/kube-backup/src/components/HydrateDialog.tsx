@@ -1,0 +1,435 @@
+import { Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import type {
+  HydrationJob,
+  HydrationTarget,
+  SnapshotDetail,
+  SnapshotSummary,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import LinearProgress from '@material-ui/core/LinearProgress';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { Alert, AlertTitle } from '@material-ui/lab';
+import { useEffect, useState } from 'react';
+import { kubeBackupApiRef } from '../api/ref';
+import { KubeBackupErrorPanel } from './ErrorPanel';
+import {
+  absoluteTime,
+  matchesPattern,
+  NAMESPACE_NAME,
+  plural,
+  shortId,
+  suggestNamespace,
+} from './format';
+import { JobResult } from './JobResult';
+import { JobStatusLabel } from './SnapshotStatus';
+import { useLoad } from './useAsync';
+
+export interface HydrateDialogProps {
+  entityRef: string;
+  /** The entity's owners, named when the backend refuses. */
+  owners: string[];
+  snapshot: SnapshotSummary;
+  /** The signed-in user, for a namespace suggestion (`dev-alice`). */
+  userEntityRef?: string;
+  onClose(): void;
+  /** Called once a hydration has finished, either way. */
+  onFinished?(job: HydrationJob): void;
+  pollIntervalMs?: number;
+}
+
+type Step = 'options' | 'confirm' | 'progress';
+
+/** What hydrating a snapshot will create: counts by kind of what gets restored. */
+function plannedObjects(detail: SnapshotDetail, includeSecrets: boolean) {
+  const create: Array<[string, number]> = [];
+  let secretsLeftOut = 0;
+  for (const [kind, objects] of Object.entries(detail.objectsByKind)) {
+    const restorable = objects.filter(object => object.restorable);
+    if (restorable.length === 0) continue;
+    if (kind === 'Secret' && !includeSecrets) {
+      secretsLeftOut += restorable.length;
+      continue;
+    }
+    create.push([kind, restorable.length]);
+  }
+  create.sort(([a], [b]) => a.localeCompare(b));
+  return { create, secretsLeftOut };
+}
+
+/**
+ * Hydrate a dev/test namespace from a snapshot: choose an allowed target, set options,
+ * confirm against what will be created, follow the job, see the result.
+ */
+export function HydrateDialog(props: HydrateDialogProps) {
+  const api = useApi(kubeBackupApiRef);
+  const { entityRef, snapshot } = props;
+  const targets = useLoad(() => api.listHydrationTargets(entityRef), [api, entityRef]);
+  const detail = useLoad(
+    () => api.getSnapshot(entityRef, snapshot.id),
+    [api, entityRef, snapshot.id],
+  );
+  const [step, setStep] = useState<Step>('options');
+  const [targetName, setTargetName] = useState('');
+  const [namespace, setNamespace] = useState('');
+  const [replicas, setReplicas] = useState('1');
+  const [includeSecrets, setIncludeSecrets] = useState(false);
+  const [submitting, setSubmitting] = useState(false);
+  const [startError, setStartError] = useState<unknown>();
+  const [job, setJob] = useState<HydrationJob>();
+  const [pollError, setPollError] = useState<unknown>();
+
+  const userName = (props.userEntityRef ?? '').split('/').pop() ?? '';
+  const target: HydrationTarget | undefined = targets.value?.find(t => t.name === targetName);
+
+  // Pick the first target once they are known.
+  useEffect(() => {
+    if (!targetName && targets.value && targets.value.length > 0) {
+      setTargetName(targets.value[0].name);
+      setNamespace(suggestNamespace(targets.value[0].namespaces[0], userName));
+    }
+  }, [targets.value, targetName, userName]);
+
+  // Follow the job until it finishes.
+  const jobId = job?.id;
+  const finished = job?.status === 'succeeded' || job?.status === 'failed';
+  const { onFinished, pollIntervalMs = 1000 } = props;
+  useEffect(() => {
+    if (!jobId || finished) return undefined;
+    let cancelled = false;
+    const timer = setInterval(() => {
+      api.getHydration(jobId).then(
+        current => {
+          if (cancelled) return;
+          setPollError(undefined);
+          setJob(current);
+          if (current.status === 'succeeded' || current.status === 'failed') {
+            onFinished?.(current);
+          }
+        },
+        error => !cancelled && setPollError(error),
+      );
+    }, pollIntervalMs);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+  }, [api, jobId, finished, pollIntervalMs, onFinished]);
+
+  const replicasNumber = Number(replicas);
+  const replicasError =
+    !Number.isInteger(replicasNumber) || replicasNumber < 0 || replicasNumber > 100
+      ? 'A whole number from 0 to 100'
+      : undefined;
+  const namespaceError = !namespace
+    ? 'Name the namespace to fill'
+    : !NAMESPACE_NAME.test(namespace)
+      ? 'Lowercase letters, digits and dashes, at most 63'
+      : target && !target.namespaces.some(pattern => matchesPattern(pattern, namespace))
+        ? `Target ${target.name} allows only ${target.namespaces.join(', ')}`
+        : undefined;
+
+  const ownersHint = props.owners.length > 0 ? ` (${props.owners.join(', ')})` : '';
+
+  async function start() {
+    if (!target) return;
+    setSubmitting(true);
+    setStartError(undefined);
+    try {
+      const started = await api.startHydration(entityRef, {
+        snapshotId: snapshot.id,
+        target: target.name,
+        namespace,
+        includeSecrets,
+        replicas: replicasNumber,
+      });
+      setJob(started);
+      setStep('progress');
+    } catch (error) {
+      setStartError(error);
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  let content: React.ReactNode;
+  let actions: React.ReactNode;
+  if (step === 'options') {
+    const noTargets = !targets.loading && !targets.error && targets.value?.length === 0;
+    content = (
+      <>
+        <Typography variant="body2" gutterBottom>
+          Snapshot {shortId(snapshot.id)} of {entityRef}, taken {absoluteTime(snapshot.time)} in{' '}
+          {snapshot.cluster.name}.
+        </Typography>
+        {targets.loading && <Progress />}
+        {targets.error !== undefined && (
+          <KubeBackupErrorPanel
+            error={targets.error}
+            action={{ kind: 'load', what: 'the hydration targets' }}
+          />
+        )}
+        {noTargets && (
+          <Alert severity="info">
+            <AlertTitle>No hydration target is open to you for {entityRef}</AlertTitle>
+            Hydration targets are configured in the backend (
+            <code>kubeBackup.hydration.targets</code>) and may be limited to some entities and
+            owners. Ask an owner of {entityRef}
+            {ownersHint} or your platform team for access.
+          </Alert>
+        )}
+        {targets.value && targets.value.length > 0 && (
+          <Box display="flex" flexDirection="column" style={{ gap: 16 }} mt={1}>
+            <TextField
+              select
+              id="kube-backup-hydrate-target"
+              label="Target"
+              value={targetName}
+              onChange={event => {
+                const next = targets.value?.find(t => t.name === event.target.value);
+                setTargetName(event.target.value);
+                if (next) setNamespace(suggestNamespace(next.namespaces[0], userName));
+              }}
+              SelectProps={{ native: true }}
+              helperText={target ? `Cluster ${target.cluster}` : undefined}
+            >
+              {targets.value.map(option => (
+                <option key={option.name} value={option.name}>
+                  {option.title ? `${option.title} (${option.name})` : option.name}
+                </option>
+              ))}
+            </TextField>
+            <TextField
+              id="kube-backup-hydrate-namespace"
+              label="Namespace"
+              value={namespace}
+              onChange={event => setNamespace(event.target.value.trim())}
+              error={Boolean(namespace) && Boolean(namespaceError)}
+              helperText={
+                namespaceError ??
+                `Created when absent; allowed: ${target?.namespaces.join(', ') ?? ''}`
+              }
+            />
+            <TextField
+              id="kube-backup-hydrate-replicas"
+              label="Replicas"
+              type="number"
+              value={replicas}
+              onChange={event => setReplicas(event.target.value)}
+              error={Boolean(replicasError)}
+              helperText={replicasError ?? 'Every scaled workload runs this many pods'}
+              inputProps={{ min: 0, max: 100 }}
+            />
+            <FormControlLabel
+              control={
+                <Checkbox
+                  checked={includeSecrets}
+                  onChange={event => setIncludeSecrets(event.target.checked)}
+                  name="includeSecrets"
+                />
+              }
+              label="Also restore Secrets"
+            />
+            <Typography variant="caption" color="textSecondary">
+              Production Secrets stay behind unless you ask for them; the backend refuses where the
+              target does not allow them.
+            </Typography>
+          </Box>
+        )}
+      </>
+    );
+    actions = (
+      <>
+        <Button onClick={props.onClose}>Cancel</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={!target || Boolean(namespaceError) || Boolean(replicasError)}
+          onClick={() => setStep('confirm')}
+        >
+          Review
+        </Button>
+      </>
+    );
+  } else if (step === 'confirm') {
+    const plan = detail.value ? plannedObjects(detail.value, includeSecrets) : undefined;
+    content = (
+      <>
+        <Typography variant="subtitle1" component="h3" id="kube-backup-hydrate-summary">
+          Summary
+        </Typography>
+        <dl aria-labelledby="kube-backup-hydrate-summary">
+          <dt>From</dt>
+          <dd>
+            snapshot {shortId(snapshot.id)} ({absoluteTime(snapshot.time)}, cluster{' '}
+            {snapshot.cluster.name})
+          </dd>
+          <dt>Into</dt>
+          <dd>
+            namespace <strong>{namespace}</strong> in cluster <strong>{target?.cluster}</strong>{' '}
+            (target {target?.title ?? target?.name})
+          </dd>
+          <dt>Replicas</dt>
+          <dd>{replicasNumber} per scaled workload</dd>
+          <dt>Secrets</dt>
+          <dd>{includeSecrets ? 'restored' : 'left out'}</dd>
+        </dl>
+        {detail.loading && <Progress />}
+        {detail.error !== undefined && (
+          <KubeBackupErrorPanel
+            error={detail.error}
+            action={{ kind: 'load', what: 'what this snapshot holds' }}
+          />
+        )}
+        {plan && (
+          <>
+            <Typography variant="subtitle1" component="h3" id="kube-backup-hydrate-plan">
+              Will be created or updated
+            </Typography>
+            {plan.create.length === 0 ? (
+              <Typography variant="body2">
+                Nothing: the snapshot holds no restorable object of {entityRef}.
+              </Typography>
+            ) : (
+              <ul aria-labelledby="kube-backup-hydrate-plan">
+                {plan.create.map(([kind, count]) => (
+                  <li key={kind}>{plural(count, kind)}</li>
+                ))}
+                {(detail.value?.volumes.length ?? 0) > 0 && (
+                  <li>
+                    {plural(detail.value!.volumes.length, 'volume claim')} (
+                    {detail.value!.volumes.map(volume => volume.claim).join(', ')})
+                  </li>
+                )}
+              </ul>
+            )}
+            {plan.secretsLeftOut > 0 && (
+              <Typography variant="body2">
+                {plural(plan.secretsLeftOut, 'Secret')} left out.
+              </Typography>
+            )}
+          </>
+        )}
+        {startError !== undefined && (
+          <KubeBackupErrorPanel
+            error={startError}
+            action={{
+              kind: 'hydrate',
+              target: target?.name ?? targetName,
+              namespace,
+              entityRef,
+              owners: props.owners,
+            }}
+          />
+        )}
+      </>
+    );
+    actions = (
+      <>
+        <Button onClick={() => setStep('options')} disabled={submitting}>
+          Back
+        </Button>
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={submitting || !target}
+          onClick={start}
+        >
+          {submitting ? 'Starting…' : 'Hydrate'}
+        </Button>
+      </>
+    );
+  } else {
+    const current = job!;
+    const percent =
+      current.progress === undefined || current.progress === null
+        ? undefined
+        : Math.round(current.progress * 100);
+    content = (
+      <>
+        <Typography variant="body2" gutterBottom>
+          Hydrating {current.cluster}/{current.namespace} from snapshot{' '}
+          {shortId(current.snapshotId)}: <JobStatusLabel status={current.status} />
+        </Typography>
+        {!finished && (
+          <LinearProgress
+            aria-label="Hydration progress"
+            variant={percent === undefined ? 'indeterminate' : 'determinate'}
+            value={percent}
+          />
+        )}
+        {current.status === 'succeeded' && (
+          <Alert severity="success">
+            <AlertTitle>
+              Hydrated {current.namespace} in {current.cluster}
+            </AlertTitle>
+            <JobResult result={current.result} label="Hydration result" />
+          </Alert>
+        )}
+        {current.status === 'failed' && (
+          <Alert severity="error" role="alert">
+            <AlertTitle>The hydration failed</AlertTitle>
+            <Typography variant="body2">
+              {current.error ?? 'The backend gave no reason.'}
+            </Typography>
+            <Typography variant="body2">
+              <strong>What to do: </strong>read the log below; objects written before the failure
+              stay in {current.namespace} and carry the label{' '}
+              <code>kube-backup.io/hydrated-from</code>. Hydrate again to refresh them, or ask your
+              platform team if the error names the cluster or the backend.
+            </Typography>
+          </Alert>
+        )}
+        {pollError !== undefined && (
+          <KubeBackupErrorPanel
+            error={pollError}
+            action={{ kind: 'load', what: 'this hydration' }}
+          />
+        )}
+        <Typography variant="subtitle2" component="h3" id="kube-backup-hydrate-log">
+          Log
+        </Typography>
+        <Box
+          component="ol"
+          aria-labelledby="kube-backup-hydrate-log"
+          style={{ fontFamily: 'monospace', fontSize: 12, maxHeight: 200, overflow: 'auto' }}
+        >
+          {current.log.map((line, index) => (
+            <li key={index}>
+              [{line.level}] {line.message}
+            </li>
+          ))}
+        </Box>
+      </>
+    );
+    actions = (
+      <Button onClick={props.onClose} color={finished ? 'primary' : 'default'}>
+        {finished ? 'Close' : 'Close (keeps running)'}
+      </Button>
+    );
+  }
+
+  return (
+    <Dialog
+      open
+      onClose={props.onClose}
+      maxWidth="sm"
+      fullWidth
+      aria-labelledby="kube-backup-hydrate-title"
+    >
+      <DialogTitle id="kube-backup-hydrate-title">
+        Hydrate from snapshot {shortId(snapshot.id)}
+      </DialogTitle>
+      <DialogContent>{content}</DialogContent>
+      <DialogActions>{actions}</DialogActions>
+    </Dialog>
+  );
+}

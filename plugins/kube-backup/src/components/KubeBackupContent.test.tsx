@@ -1,0 +1,316 @@
+/** @jest-environment jsdom */
+import '../testing/backstageEsm';
+import '@testing-library/jest-dom';
+import { identityApiRef } from '@backstage/core-plugin-api';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { kubeBackupApiRef } from '../api/ref';
+import { FakeKubeBackupApi, httpError, storefront, summary } from '../testing/fakeApi';
+import { KubeBackupContent } from './KubeBackupContent';
+
+function identity(userEntityRef: string, ownershipEntityRefs: string[]) {
+  return {
+    getBackstageIdentity: async () => ({
+      type: 'user' as const,
+      userEntityRef,
+      ownershipEntityRefs,
+    }),
+    getProfileInfo: async () => ({}),
+    getCredentials: async () => ({}),
+    signOut: async () => undefined,
+  };
+}
+
+const developer = identity('user:default/dev', ['user:default/dev', 'group:default/developers']);
+const owner = identity('user:default/alice', ['user:default/alice', 'group:default/shop-team']);
+
+async function renderContent(api: FakeKubeBackupApi, viewer = developer) {
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [kubeBackupApiRef, api],
+        [identityApiRef, viewer],
+      ]}
+    >
+      <EntityProvider entity={storefront}>
+        <KubeBackupContent pollIntervalMs={20} />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+describe('KubeBackupContent', () => {
+  it("lists the entity's snapshots with time, source, status, counts, size and tags", async () => {
+    const api = new FakeKubeBackupApi([
+      summary(0, { tags: ['release', 'hydrate'] }),
+      summary(1, { status: 'partial', errorCount: 2, objectCount: 7, volumeCount: 3 }),
+    ]);
+    await renderContent(api);
+    await screen.findByText('2 snapshots');
+    const [table] = screen.getAllByRole('table');
+    expect(within(table).getByText('release')).toBeInTheDocument();
+    expect(within(table).getByText('hydrate')).toBeInTheDocument();
+    expect(within(table).getByText('partial (2 errors)')).toBeInTheDocument();
+    expect(within(table).getAllByText('production')).toHaveLength(2);
+    expect(within(table).getByText('7')).toBeInTheDocument();
+    // Relative time, absolute on hover.
+    const time = within(table).getByText('1 hour ago');
+    expect(time).toHaveAttribute(
+      'title',
+      expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/),
+    );
+    // The backend reports no size yet: unknown, not zero.
+    expect(within(table).getAllByText('unknown')).toHaveLength(2);
+    expect(api.calls.find(call => call.method === 'listSnapshots')?.args).toEqual([
+      'component:default/storefront',
+      { limit: 500 },
+    ]);
+  });
+
+  it('filters the table with its search box and pages long lists', async () => {
+    const api = new FakeKubeBackupApi(Array.from({ length: 14 }, (_, index) => summary(index)));
+    await renderContent(api);
+    await screen.findByText('14 snapshots');
+    expect(screen.getAllByRole('button', { name: /^Details of snapshot/ })).toHaveLength(10);
+    await userEvent.click(screen.getByRole('button', { name: /next page/i }));
+    expect(screen.getAllByRole('button', { name: /^Details of snapshot/ })).toHaveLength(4);
+    await userEvent.type(screen.getByPlaceholderText('Filter'), 'nightly');
+    await waitFor(() =>
+      expect(screen.getAllByRole('button', { name: /^Details of snapshot/ })).toHaveLength(7),
+    );
+  });
+
+  it('shows a snapshot’s objects by kind, images with digests (unknown when absent), volumes and errors', async () => {
+    const api = new FakeKubeBackupApi([summary(0, { status: 'partial', errorCount: 1 })]);
+    await renderContent(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: /^Details of snapshot 0000abcdef01/ }),
+    );
+    const dialog = await screen.findByRole('dialog', { name: 'Snapshot 0000abcdef01' });
+    await within(dialog).findByRole('table', { name: 'Deployment objects' });
+    expect(within(dialog).getByRole('table', { name: 'Pod objects' })).toHaveTextContent(
+      'no (recorded for search)',
+    );
+    const images = within(dialog).getByRole('table', { name: 'Images' });
+    expect(images).toHaveTextContent('sha256:0123456789abcdef');
+    expect(within(images).getAllByRole('row')[2]).toHaveTextContent('shop/proxy:2unknown');
+    expect(within(dialog).getByRole('table', { name: 'Volumes' })).toHaveTextContent('data1Gi');
+    expect(within(dialog).getByRole('table', { name: 'Errors' })).toHaveTextContent(
+      'secrets is forbidden',
+    );
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+  });
+
+  it('hydrates: target and options, a summary of what will be created, progress, result', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    await renderContent(api);
+    await userEvent.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
+    const dialog = await screen.findByRole('dialog', {
+      name: /Hydrate from snapshot 0000abcdef01/,
+    });
+    const target = await within(dialog).findByRole('combobox', { name: 'Target' });
+    expect(target).toHaveValue('dev');
+    const namespace = within(dialog).getByRole('textbox', { name: 'Namespace' });
+    expect(namespace).toHaveValue('dev-dev');
+    // A namespace the target does not allow cannot be reviewed.
+    await userEvent.clear(namespace);
+    await userEvent.type(namespace, 'staging');
+    expect(within(dialog).getByText('Target dev allows only dev-*')).toBeInTheDocument();
+    expect(within(dialog).getByRole('button', { name: 'Review' })).toBeDisabled();
+    await userEvent.clear(namespace);
+    await userEvent.type(namespace, 'dev-alice');
+    const replicas = within(dialog).getByRole('spinbutton', { name: 'Replicas' });
+    await userEvent.clear(replicas);
+    await userEvent.type(replicas, '2');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Review' }));
+
+    const plan = await within(dialog).findByRole('list', { name: 'Will be created or updated' });
+    expect(
+      within(plan)
+        .getAllByRole('listitem')
+        .map(item => item.textContent),
+    ).toEqual(['1 ConfigMap', '1 Deployment', '1 Service', '1 volume claim (data)']);
+    expect(within(dialog).getByText('1 Secret left out.')).toBeInTheDocument();
+    expect(dialog).toHaveTextContent('namespace dev-alice in cluster dev');
+    expect(dialog).toHaveTextContent('2 per scaled workload');
+
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
+    expect(
+      await within(dialog).findByRole('progressbar', { name: 'Hydration progress' }),
+    ).toBeInTheDocument();
+    expect(await within(dialog).findByText('Hydrated dev-alice in dev')).toBeInTheDocument();
+    expect(within(dialog).getByRole('list', { name: 'Objects written' })).toHaveTextContent(
+      'Deployment/storefront in dev-alice: created',
+    );
+    expect(dialog).toHaveTextContent('storefront-db');
+    expect(api.calls.find(call => call.method === 'startHydration')?.args[1]).toEqual({
+      snapshotId: summary(0).id,
+      target: 'dev',
+      namespace: 'dev-alice',
+      includeSecrets: false,
+      replicas: 2,
+    });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    // The hydrations list is refreshed once the job has finished.
+    const hydrations = await screen.findByRole('table', { name: 'Hydrations' });
+    expect(hydrations).toHaveTextContent('dev/dev-alice');
+  });
+
+  it('explains a refused hydration (403) and what to do next', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    api.failures.startHydration = httpError(
+      403,
+      'hydration target "dev" is not allowed for component:default/storefront',
+    );
+    await renderContent(api);
+    await userEvent.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
+    const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
+    await within(dialog).findByRole('combobox', { name: 'Target' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Review' }));
+    await userEvent.click(await within(dialog).findByRole('button', { name: 'Hydrate' }));
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert).toHaveTextContent('You are not allowed to hydrate into dev / dev-dev');
+    expect(alert).toHaveTextContent(
+      'Ask an owner of component:default/storefront (group:default/shop-team)',
+    );
+    expect(alert).toHaveTextContent('is not allowed for component:default/storefront');
+    // Back to the options to choose another.
+    expect(within(dialog).getByRole('button', { name: 'Back' })).toBeEnabled();
+  });
+
+  it('shows a failed hydration with its reason', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    api.hydrationOutcome = 'failed';
+    await renderContent(api);
+    await userEvent.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
+    const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
+    await within(dialog).findByRole('combobox', { name: 'Target' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Review' }));
+    await userEvent.click(await within(dialog).findByRole('button', { name: 'Hydrate' }));
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert).toHaveTextContent('The hydration failed');
+    expect(alert).toHaveTextContent('quota exceeded');
+  });
+
+  it('offers no hydration when no target is open to the user', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    api.targets = [];
+    await renderContent(api);
+    await screen.findByRole('button', { name: /^Details of snapshot/ });
+    expect(
+      screen.queryByRole('button', { name: /^Hydrate from snapshot/ }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('requests a restore with scope and reason; a non-owner sees it waiting', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    await renderContent(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: /^Request restore of snapshot/ }),
+    );
+    const dialog = await screen.findByRole('dialog', { name: /Request a restore of snapshot/ });
+    expect(within(dialog).getByRole('textbox', { name: 'Namespaces' })).toHaveValue('shop');
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: 'Objects' }),
+      'Deployment/storefront',
+    );
+    const send = within(dialog).getByRole('button', { name: 'Request restore' });
+    expect(send).toBeDisabled();
+    await userEvent.type(within(dialog).getByRole('textbox', { name: /Reason/ }), 'bad deploy');
+    await userEvent.click(send);
+    expect(await within(dialog).findByText('Restore requested')).toBeInTheDocument();
+    expect(api.calls.find(call => call.method === 'requestRestore')?.args[1]).toEqual({
+      snapshotId: summary(0).id,
+      reason: 'bad deploy',
+      scope: { namespaces: ['shop'], objects: ['Deployment/storefront'], includeSecrets: true },
+    });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    const pending = await screen.findByRole('table', { name: 'Pending (1)' });
+    expect(pending).toHaveTextContent('bad deploy');
+    expect(pending).toHaveTextContent('Waiting for group:default/shop-team');
+    expect(within(pending).queryByRole('button', { name: /^Approve/ })).not.toBeInTheDocument();
+  });
+
+  it('lets an owner approve and reject pending requests, and shows the history', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    await api.requestRestore('component:default/storefront', {
+      snapshotId: summary(0).id,
+      reason: 'outage',
+    });
+    await api.requestRestore('component:default/storefront', {
+      snapshotId: summary(0).id,
+      reason: 'mistake',
+    });
+    await renderContent(api, owner);
+    await screen.findByRole('table', { name: 'Pending (2)' });
+    const approve = screen.getAllByRole('button', {
+      name: /^Approve restore request from user:default\/dev/,
+    });
+    expect(approve).toHaveLength(2);
+    // Newest first: "mistake", then "outage".
+    await userEvent.click(approve[1]);
+    const confirm = await screen.findByRole('dialog', { name: /Approve the restore of snapshot/ });
+    expect(confirm).toHaveTextContent('“outage”');
+    await userEvent.type(within(confirm).getByRole('textbox', { name: 'Comment' }), 'go ahead');
+    await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
+    await screen.findByRole('table', { name: 'Pending (1)' });
+    await userEvent.click(screen.getByRole('button', { name: /^Reject restore request/ }));
+    const reject = await screen.findByRole('dialog', { name: /Reject the restore/ });
+    await userEvent.click(within(reject).getByRole('button', { name: 'Reject' }));
+    const history = await screen.findByRole('table', { name: 'History (2)' });
+    expect(history).toHaveTextContent('succeeded');
+    expect(history).toHaveTextContent('rejected');
+    expect(history).toHaveTextContent('“go ahead”');
+    expect(screen.getByText('No restore request waits for a decision.')).toBeInTheDocument();
+    expect(
+      api.calls.filter(call => call.method === 'decideRestoreRequest').map(call => call.args),
+    ).toEqual([
+      ['request-1', { decision: 'approve', comment: 'go ahead' }],
+      ['request-2', { decision: 'reject', comment: undefined }],
+    ]);
+  });
+
+  it('explains a refused decision (403)', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    await api.requestRestore('component:default/storefront', {
+      snapshotId: summary(0).id,
+      reason: 'outage',
+    });
+    api.failures.decideRestoreRequest = httpError(403, 'only an owner may decide');
+    await renderContent(api, owner);
+    await userEvent.click(await screen.findByRole('button', { name: /^Approve restore request/ }));
+    const confirm = await screen.findByRole('dialog', { name: /Approve the restore/ });
+    await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
+    expect(await within(confirm).findByRole('alert')).toHaveTextContent(
+      'Only an owner of the entity can approve or reject restore requests',
+    );
+  });
+
+  it('explains how to make snapshots when there are none', async () => {
+    await renderContent(new FakeKubeBackupApi([]));
+    expect(await screen.findByText('No snapshots of this entity yet')).toBeInTheDocument();
+    expect(screen.getByText(/kubectl backup annotate deploy/)).toBeInTheDocument();
+    expect(screen.getByText('kubectl backup create --entity storefront')).toBeInTheDocument();
+  });
+
+  it('shows a load error with what to do next', async () => {
+    const api = new FakeKubeBackupApi([]);
+    api.failures.listSnapshots = httpError(403, 'not allowed: kube-backup.snapshots.read');
+    await renderContent(api);
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent("You are not allowed to see this entity's snapshots");
+    expect(alert).toHaveTextContent('kube-backup.snapshots.read');
+  });
+
+  it('shows progress while loading', async () => {
+    const api = new FakeKubeBackupApi([]);
+    api.listSnapshots = () => new Promise(() => undefined);
+    await renderContent(api);
+    // core-components' Progress shows after a short delay, so quick answers never flash it.
+    expect((await screen.findAllByRole('progressbar')).length).toBeGreaterThan(0);
+    expect(screen.queryByText('No snapshots of this entity yet')).not.toBeInTheDocument();
+  });
+});

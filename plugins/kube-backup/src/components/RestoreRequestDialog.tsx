@@ -1,0 +1,163 @@
+import { useApi } from '@backstage/core-plugin-api';
+import type {
+  RestoreRequest,
+  SnapshotSummary,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { Alert, AlertTitle } from '@material-ui/lab';
+import { useState } from 'react';
+import { kubeBackupApiRef } from '../api/ref';
+import { KubeBackupErrorPanel } from './ErrorPanel';
+import { absoluteTime, shortId } from './format';
+
+function list(text: string): string[] | undefined {
+  const items = text
+    .split(/[\s,]+/)
+    .map(item => item.trim())
+    .filter(Boolean);
+  return items.length > 0 ? items : undefined;
+}
+
+/** Ask for a restore of a snapshot into production; an owner of the entity approves it. */
+export function RestoreRequestDialog(props: {
+  entityRef: string;
+  owners: string[];
+  snapshot: SnapshotSummary;
+  onClose(): void;
+  onRequested?(request: RestoreRequest): void;
+}) {
+  const api = useApi(kubeBackupApiRef);
+  const { snapshot, entityRef } = props;
+  const [namespaces, setNamespaces] = useState(snapshot.namespaces.join(', '));
+  const [objects, setObjects] = useState('');
+  const [includeSecrets, setIncludeSecrets] = useState(true);
+  const [reason, setReason] = useState('');
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [request, setRequest] = useState<RestoreRequest>();
+
+  const objectsList = list(objects);
+  const badObject = objectsList?.find(object => !/^[A-Za-z0-9]+\/[a-z0-9.-]+$/.test(object));
+
+  async function submit() {
+    setSubmitting(true);
+    setError(undefined);
+    try {
+      const created = await api.requestRestore(entityRef, {
+        snapshotId: snapshot.id,
+        reason: reason.trim(),
+        scope: { namespaces: list(namespaces), objects: objectsList, includeSecrets },
+      });
+      setRequest(created);
+      props.onRequested?.(created);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  const owners = props.owners.length > 0 ? props.owners.join(', ') : 'an owner';
+  return (
+    <Dialog
+      open
+      onClose={props.onClose}
+      maxWidth="sm"
+      fullWidth
+      aria-labelledby="kube-backup-restore-title"
+    >
+      <DialogTitle id="kube-backup-restore-title">
+        Request a restore of snapshot {shortId(snapshot.id)}
+      </DialogTitle>
+      <DialogContent>
+        {request ? (
+          <Alert severity="success">
+            <AlertTitle>Restore requested</AlertTitle>
+            {owners} of {entityRef} must approve it before anything is restored. You will see its
+            outcome under Restore requests.
+          </Alert>
+        ) : (
+          <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
+            <Typography variant="body2">
+              Taken {absoluteTime(snapshot.time)} in {snapshot.cluster.name}. Restores go to the
+              production cluster once {owners} approve.
+            </Typography>
+            <TextField
+              id="kube-backup-restore-namespaces"
+              label="Namespaces"
+              value={namespaces}
+              onChange={event => setNamespaces(event.target.value)}
+              helperText="Comma separated; empty means every namespace of the entity in the snapshot"
+            />
+            <TextField
+              id="kube-backup-restore-objects"
+              label="Objects"
+              value={objects}
+              onChange={event => setObjects(event.target.value)}
+              error={Boolean(badObject)}
+              helperText={
+                badObject
+                  ? `"${badObject}" is not kind/name`
+                  : 'Optional: kind/name, comma separated (Deployment/web); empty means everything restorable'
+              }
+            />
+            <FormControlLabel
+              control={
+                <Checkbox
+                  checked={includeSecrets}
+                  onChange={event => setIncludeSecrets(event.target.checked)}
+                  name="includeSecrets"
+                />
+              }
+              label="Restore Secrets too"
+            />
+            <TextField
+              id="kube-backup-restore-reason"
+              label="Reason"
+              required
+              multiline
+              minRows={2}
+              value={reason}
+              onChange={event => setReason(event.target.value)}
+              helperText="What happened and why this snapshot: the owners read this"
+            />
+            {error !== undefined && (
+              <KubeBackupErrorPanel
+                error={error}
+                action={{ kind: 'request-restore', entityRef, owners: props.owners }}
+              />
+            )}
+          </Box>
+        )}
+      </DialogContent>
+      <DialogActions>
+        {request ? (
+          <Button color="primary" onClick={props.onClose}>
+            Close
+          </Button>
+        ) : (
+          <>
+            <Button onClick={props.onClose}>Cancel</Button>
+            <Button
+              color="primary"
+              variant="contained"
+              disabled={submitting || !reason.trim() || Boolean(badObject)}
+              onClick={submit}
+            >
+              {submitting ? 'Sending…' : 'Request restore'}
+            </Button>
+          </>
+        )}
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * kube-backup for Backstage: an entity's snapshots, hydration into dev/test namespaces and
+ * restore requests, over the kube-backup backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { kubeBackupPlugin, EntityKubeBackupContent, EntityKubeBackupCard } from './plugin';
+export { isKubeBackupAvailable } from './components/format';
+export {
+  KubeBackupClient,
+  kubeBackupApiRef,
+  type EntityName,
+  type HydrationRequest,
+  type KubeBackupApi,
+  type KubeBackupClientOptions,
+  type SnapshotQuery,
+} from './api';
+export { KubeBackupContent, type KubeBackupContentProps } from './components/KubeBackupContent';
+export { KubeBackupCard } from './components/KubeBackupCard';

@@ -1,0 +1,287 @@
+// An in-memory KubeBackupApi for component tests: it keeps state like the backend does
+// (jobs progress when polled, requests change status when decided) and can be told to refuse.
+import type { Entity } from '@backstage/catalog-model';
+import type {
+  HydrationJob,
+  HydrationTarget,
+  RestoreDecisionBody,
+  RestoreRequest,
+  RestoreRequestBody,
+  SnapshotDetail,
+  SnapshotSummary,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
+import type { EntityName, HydrationRequest, KubeBackupApi, SnapshotQuery } from '../api/types';
+
+export const storefront: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'storefront',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'storefront' },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'shop-team' },
+};
+
+export function httpError(status: number, message: string): Error {
+  return Object.assign(new Error(`Request failed with ${status}: ${message}`), {
+    name: 'ResponseError',
+    statusCode: status,
+    body: { error: { name: 'Error', message }, response: { statusCode: status } },
+  });
+}
+
+const HOUR = 3600_000;
+
+export function summary(index: number, overrides: Partial<SnapshotSummary> = {}): SnapshotSummary {
+  return {
+    id: `${index}`.padStart(4, '0') + 'abcdef0123456789',
+    time: new Date(Date.now() - (index + 1) * HOUR).toISOString(),
+    cluster: { name: 'production', server: 'https://prod.example:6443', version: 'v1.31.0' },
+    tags: index % 2 === 0 ? ['release'] : ['nightly'],
+    entities: ['storefront'],
+    namespaces: ['shop'],
+    status: 'complete',
+    objectCount: 5,
+    restorableCount: 4,
+    errorCount: 0,
+    volumeCount: 1,
+    durationMs: 1200,
+    ...overrides,
+  };
+}
+
+export function detailOf(snapshot: SnapshotSummary): SnapshotDetail {
+  return {
+    ...snapshot,
+    selection: { namespaces: ['shop'], entities: ['storefront'] },
+    objectsByKind: {
+      Deployment: [
+        {
+          group: 'apps',
+          version: 'v1',
+          kind: 'Deployment',
+          namespace: 'shop',
+          name: 'storefront',
+          restorable: true,
+        },
+      ],
+      Service: [
+        {
+          group: '',
+          version: 'v1',
+          kind: 'Service',
+          namespace: 'shop',
+          name: 'storefront',
+          restorable: true,
+        },
+      ],
+      ConfigMap: [
+        {
+          group: '',
+          version: 'v1',
+          kind: 'ConfigMap',
+          namespace: 'shop',
+          name: 'storefront-config',
+          restorable: true,
+        },
+      ],
+      Secret: [
+        {
+          group: '',
+          version: 'v1',
+          kind: 'Secret',
+          namespace: 'shop',
+          name: 'storefront-db',
+          restorable: true,
+        },
+      ],
+      Pod: [
+        {
+          group: '',
+          version: 'v1',
+          kind: 'Pod',
+          namespace: 'shop',
+          name: 'storefront-5d9c',
+          restorable: false,
+          phase: 'Running',
+          node: 'node-1',
+        },
+      ],
+    },
+    images: [
+      { container: 'web', image: 'shop/web:1.4', digest: 'sha256:0123456789abcdef' },
+      { container: 'sidecar', image: 'shop/proxy:2' },
+    ],
+    volumes: [{ namespace: 'shop', claim: 'data', size: '1Gi', storageClass: 'standard' }],
+    errors:
+      snapshot.status === 'partial'
+        ? [{ resource: 'secrets', namespace: 'shop', message: 'secrets is forbidden' }]
+        : [],
+  };
+}
+
+export class FakeKubeBackupApi implements KubeBackupApi {
+  snapshots: SnapshotSummary[] = [];
+  targets: HydrationTarget[] = [
+    { name: 'dev', title: 'Developer namespaces', cluster: 'dev', namespaces: ['dev-*'] },
+  ];
+  hydrations: HydrationJob[] = [];
+  requests: RestoreRequest[] = [];
+  /** Set to make a call fail: the method name → the error to throw. */
+  failures: Partial<Record<keyof KubeBackupApi, Error>> = {};
+  /** Polls of a job before it finishes. */
+  pollsToFinish = 2;
+  hydrationOutcome: 'succeeded' | 'failed' = 'succeeded';
+  readonly calls: Array<{ method: string; args: unknown[] }> = [];
+  private polls = new Map<string, number>();
+
+  constructor(snapshots: SnapshotSummary[] = []) {
+    this.snapshots = snapshots;
+  }
+
+  private record(method: keyof KubeBackupApi, args: unknown[]) {
+    this.calls.push({ method, args });
+    const failure = this.failures[method];
+    if (failure) throw failure;
+  }
+
+  async listSnapshots(entity: EntityName | string, query: SnapshotQuery = {}) {
+    this.record('listSnapshots', [entity, query]);
+    const offset = query.offset ?? 0;
+    const limit = query.limit ?? 50;
+    return {
+      items: this.snapshots.slice(offset, offset + limit),
+      totalCount: this.snapshots.length,
+      offset,
+      limit,
+    };
+  }
+
+  async getSnapshot(entity: EntityName | string, snapshotId: string) {
+    this.record('getSnapshot', [entity, snapshotId]);
+    const found = this.snapshots.find(snapshot => snapshot.id.startsWith(snapshotId));
+    if (!found) throw httpError(404, `no snapshot ${snapshotId}`);
+    return detailOf(found);
+  }
+
+  async listHydrationTargets(entity: EntityName | string) {
+    this.record('listHydrationTargets', [entity]);
+    return this.targets;
+  }
+
+  async startHydration(entity: EntityName | string, request: HydrationRequest) {
+    this.record('startHydration', [entity, request]);
+    const target = this.targets.find(candidate => candidate.name === request.target)!;
+    const job: HydrationJob = {
+      id: `job-${this.hydrations.length + 1}`,
+      entityRef: String(entity),
+      snapshotId: request.snapshotId,
+      target: request.target,
+      cluster: target.cluster,
+      namespace: request.namespace,
+      status: 'pending',
+      progress: 0,
+      createdBy: 'user:default/dev',
+      createdAt: new Date().toISOString(),
+      log: [],
+    };
+    this.hydrations.unshift(job);
+    return job;
+  }
+
+  async listHydrations(entity: EntityName | string) {
+    this.record('listHydrations', [entity]);
+    return this.hydrations;
+  }
+
+  async getHydration(jobId: string) {
+    this.record('getHydration', [jobId]);
+    const job = this.hydrations.find(candidate => candidate.id === jobId)!;
+    const polls = (this.polls.get(jobId) ?? 0) + 1;
+    this.polls.set(jobId, polls);
+    const time = new Date().toISOString();
+    if (polls < this.pollsToFinish) {
+      Object.assign(job, {
+        status: 'running',
+        progress: polls / this.pollsToFinish,
+        log: [...job.log, { time, level: 'info', message: `writing tier ${polls}` }],
+      });
+    } else if (this.hydrationOutcome === 'succeeded') {
+      Object.assign(job, {
+        status: 'succeeded',
+        progress: 1,
+        finishedAt: time,
+        log: [...job.log, { time, level: 'info', message: 'hydration finished' }],
+        result: {
+          counts: { created: 3, updated: 0, failed: 0 },
+          objects: [
+            {
+              kind: 'Deployment',
+              name: 'storefront',
+              namespace: job.namespace,
+              outcome: 'created',
+            },
+            { kind: 'Service', name: 'storefront', namespace: job.namespace, outcome: 'created' },
+            {
+              kind: 'ConfigMap',
+              name: 'storefront-config',
+              namespace: job.namespace,
+              outcome: 'created',
+            },
+          ],
+          missingSecrets: [{ name: 'storefront-db', usedBy: ['Deployment/storefront'] }],
+        },
+      });
+    } else {
+      Object.assign(job, {
+        status: 'failed',
+        finishedAt: time,
+        error: 'the API server refused Deployment/storefront: quota exceeded',
+        log: [...job.log, { time, level: 'error', message: 'quota exceeded' }],
+      });
+    }
+    return { ...job };
+  }
+
+  async requestRestore(entity: EntityName | string, body: RestoreRequestBody) {
+    this.record('requestRestore', [entity, body]);
+    const request: RestoreRequest = {
+      id: `request-${this.requests.length + 1}`,
+      entityRef: String(entity),
+      snapshotId: body.snapshotId,
+      cluster: 'production',
+      scope: body.scope ?? {},
+      reason: body.reason,
+      status: 'pending',
+      requestedBy: 'user:default/dev',
+      requestedAt: new Date().toISOString(),
+    };
+    this.requests.unshift(request);
+    return request;
+  }
+
+  async listRestoreRequests(entity: EntityName | string) {
+    this.record('listRestoreRequests', [entity]);
+    return this.requests.map(request => ({ ...request }));
+  }
+
+  async getRestoreRequest(requestId: string) {
+    this.record('getRestoreRequest', [requestId]);
+    return { ...this.requests.find(request => request.id === requestId)! };
+  }
+
+  async decideRestoreRequest(requestId: string, decision: RestoreDecisionBody) {
+    this.record('decideRestoreRequest', [requestId, decision]);
+    const request = this.requests.find(candidate => candidate.id === requestId)!;
+    if (request.status !== 'pending') throw httpError(409, `already ${request.status}`);
+    Object.assign(request, {
+      status: decision.decision === 'approve' ? 'succeeded' : 'rejected',
+      decidedBy: 'user:default/alice',
+      decidedAt: new Date().toISOString(),
+      decisionComment: decision.comment,
+      outcome: decision.decision === 'approve' ? { counts: { updated: 2 } } : undefined,
+    });
+    return { ...request };
+  }
+}

@@ -9,10 +9,11 @@ import {
   type RestorePlan,
 } from '../restore/execute-plan';
 import { impliedNamespaces } from '../restore/implied-namespaces';
+import { detachMovedClaims } from '../restore/moved-claims';
 import { countOutcomes } from '../restore/report';
 import { SnapshotObjects, typeOfRecord, type LoadedObject } from '../restore/snapshot-objects';
 import { transformObjects } from '../restore/transforms/transform-objects';
-import type { ExistingPolicy, PlannedObject } from '../restore/types';
+import type { ExistingPolicy } from '../restore/types';
 import type { KubeObject, ObjectRecord } from '../snapshot/types';
 import { autoscalersToDrop } from './autoscalers';
 import { chooseComponents } from './components';
@@ -83,11 +84,10 @@ export async function hydrateSnapshot(
   const warnings = clusterScopedLeftOut(clusterScoped);
 
   const hydratedFrom = snapshot.id.slice(0, LABEL_ID_LENGTH);
-  const planned: PlannedObject[] = chosen.map(({ record, object }) => ({
-    type: typeOfRecord(record),
-    object: hydrationCopy(object),
-    record,
-  }));
+  const planned = detachMovedClaims(
+    chosen.map(({ record, object }) => ({ type: typeOfRecord(record), object, record })),
+    { [sourceNamespace]: target },
+  );
   const extra = options.transforms ?? {};
   const transformed = transformObjects([...impliedNamespaces(planned), ...planned], {
     ...extra,
@@ -155,17 +155,6 @@ export async function hydrateSnapshot(
 
 function isSecret(record: ObjectRecord): boolean {
   return record.group === '' && record.kind === 'Secret';
-}
-
-/**
- * The object as a fresh copy for another namespace: a claim must get its own volume, never
- * bind the source's.
- */
-function hydrationCopy(object: KubeObject): KubeObject {
-  if (object.apiVersion !== 'v1' || object.kind !== 'PersistentVolumeClaim') return object;
-  const copy = structuredClone(object);
-  delete (copy.spec as { volumeName?: string } | undefined)?.volumeName;
-  return copy;
 }
 
 function clusterScopedLeftOut(objects: LoadedObject[]): string[] {

@@ -3,6 +3,7 @@ import { loadRecords, type RecordSource } from '../catalog/snapshot-records';
 import type { Snapshot } from '../snapshot/types';
 import { DEFAULT_RESTORE_CONCURRENCY, executeRestorePlan, type RestorePlan } from './execute-plan';
 import { impliedNamespaces } from './implied-namespaces';
+import { detachMovedClaims } from './moved-claims';
 import { selectObjects } from './select-records';
 import { SnapshotObjects, typeOfRecord } from './snapshot-objects';
 import { transformObjects } from './transforms/transform-objects';
@@ -40,7 +41,8 @@ export async function planRestore(
     object,
     record,
   }));
-  const transformed = transformObjects([...impliedNamespaces(chosen), ...chosen], options);
+  const detached = detachMovedClaims(chosen, options.namespaceMapping);
+  const transformed = transformObjects([...impliedNamespaces(detached), ...detached], options);
   return {
     snapshotId: snapshot.id,
     objects: transformed.objects,

@@ -286,9 +286,9 @@ export async function printReport(
         .join(': '),
     }));
     if (rows.length > 0) {
-      process.stdout.write(
-        `${formatTable(['kind', 'namespace', 'name', 'result', 'message'], rows)}\n`,
-      );
+      const table = formatTable(['kind', 'namespace', 'name', 'result', 'message'], rows);
+      // The message column is mostly empty; padding before it would trail every line.
+      process.stdout.write(`${table.replace(/ +$/gm, '')}\n`);
     }
     for (const object of report.objects) {
       if (!object.diff?.length) continue;

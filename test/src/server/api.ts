@@ -278,7 +278,7 @@ export class ApiServer {
     if (type.generation && (!system || meta.generation === undefined)) meta.generation = 1;
     if (!type.generation) delete meta.generation;
     const strategy = this.strategyFor(type);
-    if (type.status && !system) {
+    if (type.status && (!system || obj.status === undefined)) {
       const status = strategy.initialStatus?.(obj);
       if (status) obj.status = status;
       else delete obj.status;

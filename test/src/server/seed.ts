@@ -3,7 +3,7 @@
  * they would look on a live one. Owner references may name their owner by kind and name
  * only — `{apiVersion, kind, name}` without `uid` — and get the owner's uid here, so
  * fixtures can describe controller-owned children (ReplicaSets, Pods, Jobs…) without
- * hard-coding uids.
+ * hard-coding uids. A PersistentVolume's spec.claimRef without uid gets its claim's uid.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -84,7 +84,7 @@ export function seed(
     );
   }
   for (const m of ordered) {
-    for (const ref of m.metadata.ownerReferences ?? []) {
+    for (const [i, ref] of (m.metadata.ownerReferences ?? []).entries()) {
       if (ref.uid) continue;
       const { group } = splitApiVersion(ref.apiVersion);
       const uid =
@@ -96,7 +96,36 @@ export function seed(
           `${m.kind} ${m.metadata.namespace ?? ''}/${m.metadata.name}: owner ${ref.kind} ${ref.name} not found`,
         );
       }
-      ref.uid = uid;
+      // Field order as the API server writes owner references.
+      m.metadata.ownerReferences![i] = {
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        name: ref.name,
+        uid,
+        ...(ref.controller !== undefined ? { controller: ref.controller } : {}),
+        ...(ref.blockOwnerDeletion !== undefined
+          ? { blockOwnerDeletion: ref.blockOwnerDeletion }
+          : {}),
+      };
+    }
+  }
+  for (const m of ordered) {
+    // A bound PersistentVolume names its claim; the claim's uid is filled in the same way.
+    const claimRef =
+      m.kind === 'PersistentVolume' && isObject(m.spec) ? m.spec.claimRef : undefined;
+    if (isObject(claimRef) && !claimRef.uid && typeof claimRef.name === 'string') {
+      const uid =
+        uids.get(
+          identity('', 'PersistentVolumeClaim', String(claimRef.namespace ?? ''), claimRef.name),
+        ) ??
+        findLiveUid(
+          api,
+          '',
+          'PersistentVolumeClaim',
+          String(claimRef.namespace ?? ''),
+          claimRef.name,
+        );
+      if (uid) claimRef.uid = uid;
     }
   }
   const out: KubeObject[] = [];

@@ -159,7 +159,7 @@ export function labelPredicate(text: string): Predicate | undefined {
 
 /** Extra field selectors a built-in type supports besides metadata.name/namespace. */
 const TYPE_FIELDS: Record<string, string[]> = {
-  pods: [
+  'pods.': [
     'spec.nodeName',
     'spec.restartPolicy',
     'spec.schedulerName',
@@ -169,7 +169,7 @@ const TYPE_FIELDS: Record<string, string[]> = {
     'status.podIP',
     'status.nominatedNodeName',
   ],
-  events: [
+  'events.': [
     'involvedObject.kind',
     'involvedObject.namespace',
     'involvedObject.name',
@@ -182,12 +182,12 @@ const TYPE_FIELDS: Record<string, string[]> = {
     'source',
     'type',
   ],
-  secrets: ['type'],
-  namespaces: ['status.phase'],
-  nodes: ['spec.unschedulable'],
+  'secrets.': ['type'],
+  'namespaces.': ['status.phase'],
+  'nodes.': ['spec.unschedulable'],
   'jobs.batch': ['status.successful'],
   'replicasets.apps': ['status.replicas'],
-  replicationcontrollers: ['status.replicas'],
+  'replicationcontrollers.': ['status.replicas'],
 };
 
 function fieldValue(obj: KubeObject, field: string): string {

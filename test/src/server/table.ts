@@ -414,13 +414,33 @@ function accessModes(value: unknown): string {
   return Array.isArray(value) ? value.map(m => short[String(m)] ?? String(m)).join(',') : '';
 }
 
-/** Evaluates the simple JSONPath expressions CRD printer columns use (`.spec.x`, `.a[0].b`). */
-function jsonPath(obj: KubeObject, path: string): unknown {
-  const normalized = path
-    .replace(/^\{?\.?/, '')
-    .replace(/\}$/, '')
-    .replace(/\[(\d+)\]/g, '.$1');
-  return at(obj, normalized);
+/**
+ * Evaluates the JSONPath subset CRD printer columns use: `.a.b`, `.a[0].b`, `.a[*].b` and
+ * filters like `.conditions[?(@.type=="Ready")].status`. Returns the first match.
+ */
+export function jsonPath(obj: unknown, path: string): unknown {
+  const expr = path.trim().replace(/^\{/, '').replace(/\}$/, '');
+  const tokens = expr.match(/\.[^.[\]]+|\[[^\]]*\]/g) ?? [];
+  let nodes: unknown[] = [obj];
+  for (const token of tokens) {
+    const next: unknown[] = [];
+    for (const node of nodes) {
+      if (token.startsWith('.')) {
+        if (isObject(node)) next.push((node as Any)[token.slice(1)]);
+        continue;
+      }
+      const inner = token.slice(1, -1);
+      if (!Array.isArray(node)) continue;
+      if (inner === '*') next.push(...node);
+      else if (/^-?\d+$/.test(inner)) next.push(node.at(Number(inner)));
+      else {
+        const filter = /^\?\(@\.([\w.-]+)\s*==\s*['"]?([^'"]*)['"]?\)$/.exec(inner);
+        if (filter) next.push(...node.filter(item => String(at(item, filter[1])) === filter[2]));
+      }
+    }
+    nodes = next.filter(n => n !== undefined);
+  }
+  return nodes[0];
 }
 
 function customColumns(type: ResourceType): Column[] {

@@ -40,6 +40,8 @@ export class Watches {
       (ns === undefined || obj.metadata.namespace === ns) && predicates.every(p => p(obj));
 
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    // Clients treat a watch as open once its headers arrive, before any event.
+    res.flushHeaders();
     const send = (type: string, obj: KubeObject) => {
       const shown = this.api.present(req.type, obj);
       const object = req.table

@@ -101,7 +101,7 @@ export async function markForCapture(
     const template = owner ? podTemplateOf(owner.object) : undefined;
     const patch = owner
       ? podTemplatePatch(owner.object, annotations, template !== undefined)
-      : { metadata: { annotations } };
+      : { metadata: { annotations }, ...clearTemplateMarks(object, options) };
     await connection.client.request({
       method: 'PATCH',
       path: objectPath(
@@ -132,6 +132,19 @@ function marksFor(options: MarkOptions): Record<string, string | null> {
   if (options.tags?.length) marks[TAGS_ANNOTATION] = options.tags.join(',');
   if (options.volumes?.length) marks[VOLUMES_ANNOTATION] = options.volumes.join(',');
   return marks;
+}
+
+/**
+ * A mark can sit on a workload's pod template (put there through one of its pods), so
+ * removing or excluding clears the template's capture mark too.
+ */
+function clearTemplateMarks(object: KubeObject, options: MarkOptions) {
+  if (object.kind === 'Pod' || !podTemplateOf(object) || !(options.remove || options.exclude))
+    return {};
+  const cleared = Object.fromEntries(
+    (options.remove ? ALL_MARKS : [CAPTURE_ANNOTATION]).map(name => [name, null]),
+  );
+  return podTemplatePatch(object, cleared, true);
 }
 
 function podTemplatePatch(

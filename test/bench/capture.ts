@@ -23,7 +23,12 @@ function directorySize(dir: string): number {
   return bytes;
 }
 
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv, stdoutFile?: string): { ms: number; stdout: string } {
+function timed(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  stdoutFile?: string,
+): { ms: number; stdout: string } {
   const start = process.hrtime.bigint();
   const result = spawnSync(command, args, { env, maxBuffer: 1 << 30, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -45,26 +50,44 @@ async function main(): Promise<void> {
   };
   try {
     execFileSync(cli, ['repo', 'init'], { env });
-    const types = execFileSync('kubectl', ['api-resources', '--verbs=list', '-o', 'name'], { env, encoding: 'utf8' })
+    const types = execFileSync('kubectl', ['api-resources', '--verbs=list', '-o', 'name'], {
+      env,
+      encoding: 'utf8',
+    })
       .trim()
       .split('\n')
       .join(',');
     // Warm both paths once (page cache, server indexes), then measure.
     timed('kubectl', ['get', types, '-A', '-o', 'json'], env);
-    const kubectlRun = timed('kubectl', ['get', types, '-A', '-o', 'json'], env, join(work, 'kubectl.json'));
+    const kubectlRun = timed(
+      'kubectl',
+      ['get', types, '-A', '-o', 'json'],
+      env,
+      join(work, 'kubectl.json'),
+    );
     const first = timed(cli, ['create', '-A', '-o', 'json'], env);
     const firstBytes = directorySize(join(work, 'repository'));
     const second = timed(cli, ['create', '-A', '-o', 'json'], env);
     const secondBytes = directorySize(join(work, 'repository')) - firstBytes;
-    const snapshot = JSON.parse(first.stdout) as { counts: { objects: number; restorable: number } };
+    const snapshot = JSON.parse(first.stdout) as {
+      counts: { objects: number; restorable: number };
+    };
     const perSecond = (ms: number) => ((snapshot.counts.objects / ms) * 1000).toFixed(0);
 
-    console.log(`capture: ${objects.length} objects in ${namespaces} namespaces (test API server), node ${process.version}`);
+    console.log(
+      `capture: ${objects.length} objects in ${namespaces} namespaces (test API server), node ${process.version}`,
+    );
     console.log('| run | wall ms | objects/s | vs kubectl get |');
     console.log('| --- | --- | --- | --- |');
-    console.log(`| kubectl get <all listable types> -A -o json > file (baseline) | ${kubectlRun.ms.toFixed(0)} | ${perSecond(kubectlRun.ms)} | 1.00x |`);
-    console.log(`| kubectl backup create -A (first) | ${first.ms.toFixed(0)} | ${perSecond(first.ms)} | ${(kubectlRun.ms / first.ms).toFixed(2)}x faster |`);
-    console.log(`| kubectl backup create -A (unchanged second) | ${second.ms.toFixed(0)} | ${perSecond(second.ms)} | ${(kubectlRun.ms / second.ms).toFixed(2)}x faster |`);
+    console.log(
+      `| kubectl get <all listable types> -A -o json > file (baseline) | ${kubectlRun.ms.toFixed(0)} | ${perSecond(kubectlRun.ms)} | 1.00x |`,
+    );
+    console.log(
+      `| kubectl backup create -A (first) | ${first.ms.toFixed(0)} | ${perSecond(first.ms)} | ${(kubectlRun.ms / first.ms).toFixed(2)}x faster |`,
+    );
+    console.log(
+      `| kubectl backup create -A (unchanged second) | ${second.ms.toFixed(0)} | ${perSecond(second.ms)} | ${(kubectlRun.ms / second.ms).toFixed(2)}x faster |`,
+    );
     console.log(
       `\nobjects captured: ${snapshot.counts.objects} (${snapshot.counts.restorable} restorable); repository after first: ${firstBytes} bytes; ` +
         `second snapshot added ${secondBytes} bytes = ${((secondBytes / firstBytes) * 100).toFixed(3)}% of the first (aim < 1%)`,

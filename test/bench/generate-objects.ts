@@ -3,7 +3,11 @@
  * even mix of Deployments (with pod templates that reference config), Services,
  * ConfigMaps, Secrets and ServiceAccounts, totalling `total` objects.
  */
-export function generateEstate(total: number, namespaces: number, prefix = 'bench'): Array<Record<string, unknown>> {
+export function generateEstate(
+  total: number,
+  namespaces: number,
+  prefix = 'bench',
+): Array<Record<string, unknown>> {
   const perNamespace = Math.floor(total / namespaces);
   const objects: Array<Record<string, unknown>> = [];
   for (let n = 0; n < namespaces; n++) {
@@ -16,13 +20,29 @@ export function generateEstate(total: number, namespaces: number, prefix = 'benc
       const payload = `${namespace}/${app} `.repeat(8);
       switch (i % 5) {
         case 0:
-          objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { 'app.properties': payload, 'LOG_LEVEL': 'info' } });
+          objects.push({
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata,
+            data: { 'app.properties': payload, LOG_LEVEL: 'info' },
+          });
           break;
         case 1:
-          objects.push({ apiVersion: 'v1', kind: 'Secret', metadata, type: 'Opaque', data: { password: Buffer.from(`pw-${payload}`).toString('base64') } });
+          objects.push({
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata,
+            type: 'Opaque',
+            data: { password: Buffer.from(`pw-${payload}`).toString('base64') },
+          });
           break;
         case 2:
-          objects.push({ apiVersion: 'v1', kind: 'Service', metadata, spec: { selector: { app }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+          objects.push({
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata,
+            spec: { selector: { app }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+          });
           break;
         case 3:
           objects.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata });

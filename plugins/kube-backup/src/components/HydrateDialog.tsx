@@ -311,6 +311,11 @@ export function HydrateDialog(props: HydrateDialogProps) {
                 )}
               </ul>
             )}
+            <Typography variant="caption" color="textSecondary" component="p">
+              From the snapshot's restorable objects of {entityRef}; the backend leaves out what
+              hydration never writes (cluster-scoped objects it does not need, autoscalers that
+              would scale back up), and the result lists exactly what was written.
+            </Typography>
             {plan.secretsLeftOut > 0 && (
               <Typography variant="body2">
                 {plural(plan.secretsLeftOut, 'Secret')} left out.

@@ -98,7 +98,7 @@ export function SnapshotsTable(props: SnapshotsTableProps) {
       filtering: false,
       searchable: false,
       render: row => (
-        <Box display="flex" style={{ gap: 4 }}>
+        <Box display="flex" style={{ gap: 4, whiteSpace: 'nowrap' }}>
           <Button
             size="small"
             onClick={() => props.onDetails(row)}

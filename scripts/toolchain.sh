@@ -1,5 +1,5 @@
 # Puts Node 22 and the pinned Yarn on PATH, installing them (from the npm registry) and the
-# Debian packages the tests drive (kubectl, PostgreSQL) when they are missing. Sourced by .ci/run and
+# Debian packages the tests drive (kubectl, PostgreSQL, Chromium) when they are missing. Sourced by .ci/run and
 # the README's commands.
 TOOLS="${KUBE_BACKUP_TOOLS:-$HOME/.cache/kube-backup-tools}"
 NODE_VERSION=22.23.3
@@ -21,6 +21,8 @@ ensure_toolchain() {
   command -v openssl >/dev/null || missing+=(openssl)
   # Backstage's production database, which the backend plugin's suites start themselves.
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+  # The browser end-to-end test drives Debian's Chromium with playwright-core.
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing Debian packages: ${missing[*]}" >&2
     local sudo=""

@@ -333,20 +333,25 @@ export class ApiServer {
       ]);
     }
     if (rv && rv !== old.metadata.resourceVersion) throw conflict(gr(type), name, STALE_OBJECT);
-    return this.updateObject(type, old, obj, opts);
+    return this.updateObject(type, old, obj, opts, undefined, true);
   }
 
+  /**
+   * `next` may share structure with stored objects (merge patches and apply copy only
+   * what they change); it is copied before anything edits it unless `owned`.
+   */
   private updateObject(
     type: ResourceType,
     old: KubeObject,
     next: KubeObject,
     opts: WriteOptions,
     managed?: ManagedFieldsEntry[] | null,
+    owned = false,
   ): KubeObject {
     const om = old.metadata;
-    let obj = next;
+    let obj = owned ? next : clone(next);
     if (opts.subresource === 'status') {
-      obj = { ...clone(old), status: next.status };
+      obj = { ...clone(old), status: obj.status };
       obj.metadata.managedFields = next.metadata.managedFields;
       if (obj.status === undefined) delete obj.status;
     } else if (type.status && !opts.system) {
@@ -416,11 +421,8 @@ export class ApiServer {
     manager: string,
   ): KubeObject {
     const next = { ...clone(old), status };
-    return this.updateObject(type, old, next, {
-      system: true,
-      fieldManager: manager,
-      subresource: 'status',
-    });
+    const opts: WriteOptions = { system: true, fieldManager: manager, subresource: 'status' };
+    return this.updateObject(type, old, next, opts, undefined, true);
   }
 
   /** Create or replace as a controller or seeder would: server fields set, status kept. */
@@ -431,7 +433,7 @@ export class ApiServer {
     const opts: WriteOptions = { system: true, fieldManager: manager };
     if (!old) return this.createObject(type, obj, opts);
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
-    return this.updateObject(type, old, obj, opts);
+    return this.updateObject(type, old, obj, opts, undefined, true);
   }
 
   // ---- patch and apply -----------------------------------------------------------------
@@ -511,7 +513,9 @@ export class ApiServer {
     }
     this.checkTypeMeta(type, next as unknown as JsonObject);
     const old = this.store.get(keyOf(type), type.namespaced ? (namespace ?? '') : '', name)!;
-    return { object: this.updateObject(type, old, next, opts), created: false };
+    // A JSON patch works on a full copy; merge patches share untouched parts with `old`.
+    const owned = patchType === 'json';
+    return { object: this.updateObject(type, old, next, opts, undefined, owned), created: false };
   }
 
   private apply(
@@ -528,7 +532,8 @@ export class ApiServer {
     }
     let parsed: unknown;
     try {
-      parsed = loadYaml(body);
+      // Clients mostly send JSON (valid YAML); parsing it as JSON is much cheaper.
+      parsed = body.trimStart().startsWith('{') ? parseJsonOrYaml(body) : loadYaml(body);
     } catch (error) {
       throw badRequest(`error decoding YAML: ${(error as Error).message}`);
     }
@@ -574,7 +579,6 @@ export class ApiServer {
     if (rv && rv !== old.metadata.resourceVersion) throw conflict(gr(type), name, STALE_OBJECT);
     const result = applyConfiguration(this.present(type, old), config, managerOpts);
     const next = result.object;
-    next.metadata.resourceVersion = old.metadata.resourceVersion;
     if (subresource) {
       // Apply to /status changes only status.
       const merged: KubeObject = { ...clone(old), status: next.status };
@@ -664,7 +668,7 @@ export class ApiServer {
       node = node[part] as JsonObject;
     }
     node[path[path.length - 1]] = replicas;
-    this.updateObject(type, old, next, { ...opts, subresource: 'scale' });
+    this.updateObject(type, old, next, { ...opts, subresource: 'scale' }, undefined, true);
     return this.getScale(type, namespace, name);
   }
 
@@ -964,6 +968,14 @@ export class ApiServer {
         return ip;
       }
     }
+  }
+}
+
+function parseJsonOrYaml(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return loadYaml(body);
   }
 }
 

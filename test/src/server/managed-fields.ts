@@ -187,8 +187,9 @@ export function applyConfiguration(
 ): ApplyResult {
   const managed = (decode(live?.metadata.managedFields) as Managed[] | undefined) ?? [];
   const configView = managedView(config, opts);
-  const base = live ? clone(live) : ({ metadata: {} } as KubeObject);
-  const merged = mergeApplied(base as unknown as JsonObject, configView, '', opts) as JsonObject;
+  const base = live ?? ({ metadata: {} } as KubeObject);
+  // mergeApplied copies what it changes and shares the rest with the live object.
+  let merged = mergeApplied(base as unknown as JsonObject, configView, '', opts) as JsonObject;
 
   const mine = entryFor(opts, 'Apply');
   const id = identity(mine);
@@ -200,10 +201,15 @@ export function applyConfiguration(
   if (lastSet) {
     // Fields this manager applied before and applies no more go away, unless someone
     // else also owns them (or something beneath them).
-    const dropped = lastSet.difference(newSet).members();
-    for (const path of dropped.reverse()) {
-      if (newSet.hasPrefix(path) || others.some(m => m.set.hasPrefix(path))) continue;
-      removePath(merged, path);
+    const dropped = lastSet
+      .difference(newSet)
+      .members()
+      .reverse()
+      .filter(path => !newSet.hasPrefix(path) && !others.some(m => m.set.hasPrefix(path)));
+    if (dropped.length > 0) {
+      // Removal edits in place, so it works on a private copy.
+      merged = clone(merged);
+      for (const path of dropped) removePath(merged, path);
     }
   }
 

@@ -53,6 +53,11 @@ function spec(o: KubeObject): Obj {
   return obj(o as unknown as Obj, 'spec');
 }
 
+/** The spec of a stored object, which must never be edited. */
+function readSpec(o: KubeObject): Obj {
+  return isObject(o.spec) ? o.spec : {};
+}
+
 function asList(value: unknown): Obj[] {
   return Array.isArray(value) ? value.filter(isObject) : [];
 }
@@ -175,7 +180,7 @@ const workload = (restartPolicy?: string): Strategy => ({
     return errors;
   },
   validateUpdate(o, old) {
-    return immutable('spec.selector', spec(old).selector, spec(o).selector);
+    return immutable('spec.selector', readSpec(old).selector, spec(o).selector);
   },
   prepareCreate(o) {
     const s = spec(o);
@@ -243,7 +248,7 @@ const statefulSet: Strategy = {
     if (isObject(s.template)) defaultTemplate(s.template);
   },
   validateUpdate(o, old) {
-    const before = { ...spec(old) };
+    const before = { ...readSpec(old) };
     const after = { ...spec(o) };
     for (const key of STS_MUTABLE) {
       delete before[key];
@@ -338,7 +343,7 @@ const job: Strategy = {
   },
   validateUpdate(o, old) {
     const a = spec(o);
-    const b = spec(old);
+    const b = readSpec(old);
     return [
       ...immutable('spec.selector', b.selector, a.selector),
       ...immutable('spec.template', b.template, a.template),
@@ -408,7 +413,7 @@ const pod: Strategy = {
   },
   validateUpdate(o, old) {
     const strip = (p: KubeObject): Obj => {
-      const s = { ...spec(p) };
+      const s = { ...readSpec(p) };
       delete s.activeDeadlineSeconds;
       delete s.tolerations;
       delete s.terminationGracePeriodSeconds;
@@ -463,7 +468,7 @@ const service: Strategy = {
   prepareUpdate(o, old) {
     // A client that leaves allocated values out keeps them, as on a real server.
     const s = spec(o);
-    const before = spec(old);
+    const before = readSpec(old);
     if (s.type === before.type || s.type === undefined) {
       setDefault(s, 'clusterIP', before.clusterIP ?? null);
       setDefault(s, 'clusterIPs', before.clusterIPs ?? null);
@@ -497,7 +502,7 @@ const service: Strategy = {
   },
   validateUpdate(o, old) {
     const s = spec(o);
-    const before = spec(old);
+    const before = readSpec(old);
     if (before.type === 'ExternalName' || s.type === 'ExternalName') return [];
     if (!deepEqual(before.clusterIPs ?? null, s.clusterIPs ?? null)) {
       return [fieldInvalid('spec.clusterIPs[0]', s.clusterIPs, 'may not change once set')];
@@ -633,7 +638,7 @@ const pvc: Strategy = {
   },
   validateUpdate(o, old) {
     const a = { ...spec(o) };
-    const b = { ...spec(old) };
+    const b = { ...readSpec(old) };
     for (const s of [a, b]) {
       delete s.resources;
       delete s.volumeAttributesClassName;
@@ -653,8 +658,8 @@ const pvc: Strategy = {
   },
   prepareUpdate(o, old) {
     const s = spec(o);
-    if (s.volumeName === undefined && spec(old).volumeName !== undefined)
-      s.volumeName = spec(old).volumeName!;
+    if (s.volumeName === undefined && readSpec(old).volumeName !== undefined)
+      s.volumeName = readSpec(old).volumeName!;
   },
   initialStatus: () => ({ phase: 'Pending' }),
 };

@@ -23,20 +23,32 @@ export class ConcurrencyLimiter {
   }
 }
 
-/** Maps items with at most `limit` in flight, keeping input order in the result. */
+/**
+ * Runs `fn` over `items` with at most `limit` in flight, keeping input order in the result.
+ * The first failure stops new work from starting and is rethrown once running tasks settle.
+ */
 export async function mapConcurrent<T, R>(
-  items: readonly T[],
+  items: Iterable<T>,
   limit: number,
   fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
-  const results = new Array<R>(items.length);
+  const list = Array.isArray(items) ? (items as T[]) : [...items];
+  const results = new Array<R>(list.length);
   let next = 0;
+  let failed = false;
+  let failure: unknown;
   const worker = async () => {
-    while (next < items.length) {
+    while (!failed && next < list.length) {
       const index = next++;
-      results[index] = await fn(items[index], index);
+      try {
+        results[index] = await fn(list[index], index);
+      } catch (error) {
+        if (!failed) failure = error;
+        failed = true;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(limit, list.length) }, worker));
+  if (failed) throw failure;
   return results;
 }

@@ -5,7 +5,7 @@ import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from '
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ListOptions, PutOptions, StorageBackend, StorageEntry } from './backend';
-import { mapLimit } from './limit';
+import { mapConcurrent } from '../cluster/limiter';
 
 export interface LocalBackendOptions {
   /**
@@ -161,7 +161,7 @@ export class LocalBackend implements StorageBackend {
   }
 
   async deleteMany(keys: string[]): Promise<void> {
-    await mapLimit(keys, 16, key => this.delete(key));
+    await mapConcurrent(keys, 16, key => this.delete(key));
   }
 
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<StorageEntry> {
@@ -200,7 +200,7 @@ export class LocalBackend implements StorageBackend {
       for (const key of files) yield { key };
       return;
     }
-    const stats = await mapLimit(files, 16, key => this.stat(key));
+    const stats = await mapConcurrent(files, 16, key => this.stat(key));
     for (const entry of stats) if (entry) yield entry;
   }
 
@@ -210,11 +210,11 @@ export class LocalBackend implements StorageBackend {
       const files = [...this.unsyncedBlobs];
       this.unsyncedBlobs.clear();
       // syncfs(2) flushes the whole file system in one call; elsewhere, each file in turn.
-      if (!(await syncFileSystem(this.root))) await mapLimit(files, 16, syncFile);
+      if (!(await syncFileSystem(this.root))) await mapConcurrent(files, 16, syncFile);
     }
     const dirs = [...this.dirtyDirs];
     this.dirtyDirs.clear();
-    await mapLimit(dirs, 16, syncDir);
+    await mapConcurrent(dirs, 16, syncDir);
   }
 
   async cleanup(olderThanMs: number): Promise<number> {
@@ -249,7 +249,7 @@ export class LocalBackend implements StorageBackend {
 
   async prepare(folders: string[] = []): Promise<void> {
     await mkdir(this.root, { recursive: true });
-    await mapLimit(folders, 16, folder => this.makeDir(this.path(folder)));
+    await mapConcurrent(folders, 16, folder => this.makeDir(this.path(folder)));
   }
 }
 

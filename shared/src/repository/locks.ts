@@ -3,7 +3,7 @@ import { hostname as osHostname, userInfo } from 'node:os';
 import { UserError } from '../errors';
 import { listAll, type StorageBackend } from './backend';
 import type { RepositoryKeys } from './crypto';
-import { mapLimit } from './limit';
+import { mapConcurrent } from '../cluster/limiter';
 
 export type LockKind = 'shared' | 'exclusive';
 
@@ -77,7 +77,7 @@ export class LockManager {
   async list(): Promise<LockInfo[]> {
     const entries = await listAll(this.backend, 'locks/');
     const ids = entries.map(e => e.key.slice('locks/'.length)).filter(id => LOCK_ID.test(id));
-    const infos = await mapLimit(ids, 16, id => this.read(id));
+    const infos = await mapConcurrent(ids, 16, id => this.read(id));
     return infos.filter((info): info is LockInfo => info !== undefined);
   }
 
@@ -153,7 +153,7 @@ export class LockManager {
   }
 
   private async removeStale(locks: LockInfo[]): Promise<void> {
-    await mapLimit(
+    await mapConcurrent(
       locks.filter(lock => lock.stale),
       8,
       lock => this.backend.delete(`locks/${lock.id}`),
@@ -163,7 +163,7 @@ export class LockManager {
   /** Removes stale locks, or every lock not held by this handle with `all`; returns how many. */
   async unlock(options: { all?: boolean } = {}): Promise<number> {
     const locks = (await this.list()).filter(lock => !lock.own && (options.all || lock.stale));
-    await mapLimit(locks, 8, lock => this.backend.delete(`locks/${lock.id}`));
+    await mapConcurrent(locks, 8, lock => this.backend.delete(`locks/${lock.id}`));
     return locks.length;
   }
 

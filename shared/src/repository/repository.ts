@@ -16,7 +16,7 @@ import {
   tuneKdf,
   type KdfParams,
 } from './crypto';
-import { Limiter, mapLimit } from './limit';
+import { ConcurrencyLimiter, mapConcurrent } from '../cluster/limiter';
 import { createBackend, type BackendOptions, type RepositoryLocation } from './location';
 import {
   DEFAULT_LOCK_TIMINGS,
@@ -221,7 +221,7 @@ export class Repository {
   private readonly knownIds = new Set<string>();
   private readonly loadedPrefixes = new Map<string, Promise<void>>();
   private readonly inflight = new Map<string, Promise<PutResult>>();
-  private readonly limiter: Limiter;
+  private readonly limiter: ConcurrencyLimiter;
   private readonly locks: LockManager;
   private readonly snapshotDocs = new Map<string, Snapshot>();
   private readonly cacheDir?: string;
@@ -244,7 +244,9 @@ export class Repository {
     options: OpenOptions,
   ) {
     this.keys = new RepositoryKeys(master);
-    this.limiter = new Limiter(options.concurrency ?? (backend.kind === 'local' ? 32 : 64));
+    this.limiter = new ConcurrencyLimiter(
+      options.concurrency ?? (backend.kind === 'local' ? 32 : 64),
+    );
     this.lockStaleMs = options.lockStaleMs ?? DEFAULT_LOCK_TIMINGS.staleMs;
     this.locks = new LockManager(backend, this.keys, {
       staleMs: this.lockStaleMs,
@@ -528,7 +530,7 @@ export class Repository {
     const present = new Set(ids);
     for (const id of this.snapshotDocs.keys()) if (!present.has(id)) this.snapshotDocs.delete(id);
     const cached = this.cacheDir ? await this.cachedSnapshotIds() : new Set<string>();
-    const docs = await mapLimit(ids, this.limiter.limit, async id => {
+    const docs = await mapConcurrent(ids, this.limiter.limit, async id => {
       try {
         return await this.readSnapshot(id, cached.has(id));
       } catch (error) {
@@ -689,7 +691,9 @@ export class Repository {
 
   private async trimCache(cached: Set<string>, present: Set<string>): Promise<void> {
     const gone = [...cached].filter(id => !present.has(id));
-    await mapLimit(gone, 8, id => unlink(join(this.cacheDir as string, id)).catch(() => undefined));
+    await mapConcurrent(gone, 8, id =>
+      unlink(join(this.cacheDir as string, id)).catch(() => undefined),
+    );
   }
 
   // ---- locks -------------------------------------------------------------------------
@@ -802,7 +806,7 @@ export class Repository {
       const goodLists: string[] = [];
       let listsDone = 0;
       progress('record-lists', 0, lists.size);
-      await mapLimit([...lists], this.limiter.limit, async ([list, users]) => {
+      await mapConcurrent([...lists], this.limiter.limit, async ([list, users]) => {
         const referencedBy = users.map(snapshotId => ({ snapshotId }));
         const read: BlobRead = ID.test(list) ? await this.readBlob(list) : { status: 'missing' };
         if (read.status !== 'ok') {
@@ -830,7 +834,7 @@ export class Repository {
       const bad = new Map<string, BlobRead>();
       let blobsDone = 0;
       progress('blobs', 0, contents.size);
-      await mapLimit([...contents], this.limiter.limit, async id => {
+      await mapConcurrent([...contents], this.limiter.limit, async id => {
         const read: BlobRead = ID.test(id) ? await this.readBlob(id) : { status: 'missing' };
         if (read.status === 'ok') bytesRead += read.stored;
         else bad.set(id, read);
@@ -842,7 +846,7 @@ export class Repository {
       if (bad.size > 0) {
         // Second pass, only when something is wrong: who refers to each bad blob.
         const refs = new Map<string, VerifyReference[]>();
-        await mapLimit(goodLists, this.limiter.limit, async list => {
+        await mapConcurrent(goodLists, this.limiter.limit, async list => {
           const read = await this.readBlob(list);
           if (read.status !== 'ok') return;
           for (const record of parseRecords(read.data) ?? []) {
@@ -927,7 +931,7 @@ export class Repository {
       }
       let listsDone = 0;
       progress('record-lists', 0, lists.size);
-      await mapLimit([...lists], this.limiter.limit, async ([list, snapshotId]) => {
+      await mapConcurrent([...lists], this.limiter.limit, async ([list, snapshotId]) => {
         const read: BlobRead = ID.test(list) ? await this.readBlob(list) : { status: 'missing' };
         const records = read.status === 'ok' ? parseRecords(read.data) : undefined;
         if (!records) {
@@ -963,7 +967,7 @@ export class Repository {
       if (!dryRun) {
         let forgotten = 0;
         progress('forgetting', 0, decision.forget.length);
-        await mapLimit(decision.forget, this.limiter.limit, async snapshot => {
+        await mapConcurrent(decision.forget, this.limiter.limit, async snapshot => {
           await this.backend.delete(snapshotKey(snapshot.id));
           this.snapshotDocs.delete(snapshot.id);
           if (this.cacheDir) await unlink(join(this.cacheDir, snapshot.id)).catch(() => undefined);
@@ -974,7 +978,7 @@ export class Repository {
         for (let start = 0; start < doomed.length; start += batch) {
           const slice = doomed.slice(start, start + batch);
           if (this.backend.deleteMany) await this.backend.deleteMany(slice.map(d => d.key));
-          else await mapLimit(slice, this.limiter.limit, d => this.backend.delete(d.key));
+          else await mapConcurrent(slice, this.limiter.limit, d => this.backend.delete(d.key));
           for (const d of slice) this.knownIds.delete(d.id);
           progress('deleting', Math.min(start + batch, doomed.length), doomed.length);
         }

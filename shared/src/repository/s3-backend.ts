@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { UserError } from '../errors';
 import type { ListOptions, PutOptions, StorageBackend, StorageEntry } from './backend';
-import { mapLimit } from './limit';
+import { mapConcurrent } from '../cluster/limiter';
 
 export interface S3BackendOptions {
   bucket: string;
@@ -159,7 +159,7 @@ export class S3Backend implements StorageBackend {
     if (!UploadId) throw new Error(`S3 did not return an upload id for ${this.location}/${key}`);
     try {
       const count = Math.ceil(data.byteLength / this.partSize);
-      const parts = await mapLimit(
+      const parts = await mapConcurrent(
         Array.from({ length: count }, (_, i) => i),
         4,
         async index => {
@@ -258,7 +258,7 @@ export class S3Backend implements StorageBackend {
           this.batchDeletes = false;
         }
       }
-      await mapLimit(batch, 16, key => this.delete(key));
+      await mapConcurrent(batch, 16, key => this.delete(key));
     }
   }
 

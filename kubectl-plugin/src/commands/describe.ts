@@ -26,9 +26,7 @@ export const describeCommand: CommandModule<GlobalOptions, DescribeArgs> = {
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);
-    const snapshot = await repository.getSnapshot(
-      await repository.resolveSnapshotId(argv.snapshot),
-    );
+    const snapshot = await repository.getSnapshot(argv.snapshot);
     const records = argv.objects ? await core.loadRecords(repository, snapshot) : undefined;
     if (argv.output !== 'table') {
       process.stdout.write(

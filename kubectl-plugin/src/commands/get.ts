@@ -26,9 +26,7 @@ export const getCommand: CommandModule<GlobalOptions, GetArgs> = {
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);
-    const snapshot = await repository.getSnapshot(
-      await repository.resolveSnapshotId(argv.snapshot),
-    );
+    const snapshot = await repository.getSnapshot(argv.snapshot);
     const { object } = await core.getSnapshotObject(
       repository,
       snapshot,

@@ -3,7 +3,8 @@
  * types into a file, on 10,000 objects in 50 namespaces of the test API server; then the
  * bytes an unchanged second snapshot adds. Run: yarn bench:capture
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,18 +24,16 @@ function directorySize(dir: string): number {
   return bytes;
 }
 
-function timed(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  stdoutFile?: string,
-): { ms: number; stdout: string } {
+// The test server runs in this process, so children must run asynchronously or it
+// could not answer them.
+const run = promisify(execFile);
+
+async function timed(command: string, args: string[], env: NodeJS.ProcessEnv, stdoutFile?: string) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { env, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const { stdout } = await run(command, args, { env, maxBuffer: 1 << 30, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-  if (stdoutFile) writeFileSync(stdoutFile, result.stdout);
-  return { ms, stdout: result.stdout };
+  if (stdoutFile) writeFileSync(stdoutFile, stdout);
+  return { ms, stdout };
 }
 
 async function main(): Promise<void> {
@@ -49,25 +48,24 @@ async function main(): Promise<void> {
     KUBE_BACKUP_PASSWORD: 'benchmark',
   };
   try {
-    execFileSync(cli, ['repo', 'init'], { env });
-    const types = execFileSync('kubectl', ['api-resources', '--verbs=list', '-o', 'name'], {
-      env,
-      encoding: 'utf8',
-    })
-      .trim()
-      .split('\n')
-      .join(',');
+    await run(cli, ['repo', 'init'], { env });
+    const { stdout: resources } = await run(
+      'kubectl',
+      ['api-resources', '--verbs=list', '-o', 'name'],
+      { env },
+    );
+    const types = resources.trim().split('\n').join(',');
     // Warm both paths once (page cache, server indexes), then measure.
-    timed('kubectl', ['get', types, '-A', '-o', 'json'], env);
-    const kubectlRun = timed(
+    await timed('kubectl', ['get', types, '-A', '-o', 'json'], env);
+    const kubectlRun = await timed(
       'kubectl',
       ['get', types, '-A', '-o', 'json'],
       env,
       join(work, 'kubectl.json'),
     );
-    const first = timed(cli, ['create', '-A', '-o', 'json'], env);
+    const first = await timed(cli, ['create', '-A', '-o', 'json'], env);
     const firstBytes = directorySize(join(work, 'repository'));
-    const second = timed(cli, ['create', '-A', '-o', 'json'], env);
+    const second = await timed(cli, ['create', '-A', '-o', 'json'], env);
     const secondBytes = directorySize(join(work, 'repository')) - firstBytes;
     const snapshot = JSON.parse(first.stdout) as {
       counts: { objects: number; restorable: number };

@@ -15,6 +15,7 @@ import {
   fieldInvalid,
   fieldRequired,
   forbidden,
+  type FieldError,
   invalid,
   notFound,
   STALE_OBJECT,
@@ -51,6 +52,10 @@ import type { Lifecycle } from './lifecycle';
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** fieldValidation: Strict rejects fields a schema does not know, Warn reports them. */
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
+  /** Collects the Warning headers the response carries. */
+  warnings?: string[];
   fieldManager?: string;
   userAgent?: string;
   /** Seeding or a controller: status and server-set fields are kept as given. */
@@ -287,7 +292,7 @@ export class ApiServer {
     const errors = [...(strategy.prepareCreate?.(obj, ctx) ?? [])];
     errors.push(...validateObjectMeta(meta, type.namespaced, type.nameRule));
     errors.push(...(strategy.validate?.(obj, ctx) ?? []));
-    if (type.custom) errors.push(...applySchema(obj, type.schema));
+    if (type.custom) errors.push(...this.checkSchema(type, obj, opts));
     if (errors.length > 0) throw invalid(type.group, type.kind, meta.name ?? '', errors);
     const name = meta.name!;
     const namespace = type.namespaced ? meta.namespace! : '';
@@ -384,7 +389,7 @@ export class ApiServer {
       ...(strategy.validate?.(obj, ctx) ?? []),
       ...(strategy.validateUpdate?.(obj, old, ctx) ?? []),
     ];
-    if (type.custom) errors.push(...applySchema(obj, type.schema));
+    if (type.custom) errors.push(...this.checkSchema(type, obj, opts));
     if (errors.length > 0) throw invalid(type.group, type.kind, meta.name!, errors);
     if (type.generation && !deepEqual(specOf(type, old), specOf(type, obj))) {
       meta.generation = (om.generation ?? 1) + 1;
@@ -852,6 +857,23 @@ export class ApiServer {
     const type = this.registry.lookupKind(group, version, obj.kind ?? '');
     if (type && keyOf(type) === typeKey) return type;
     return this.registry.all().find(t => keyOf(t) === typeKey);
+  }
+
+  /**
+   * A custom resource against its schema: pruned, defaulted, validated. Unknown fields
+   * are a strict decoding error (400) under fieldValidation=Strict, a warning under Warn.
+   */
+  private checkSchema(type: ResourceType, obj: KubeObject, opts: WriteOptions): FieldError[] {
+    const { errors, unknown } = applySchema(obj, type.schema);
+    if (unknown.length > 0 && opts.fieldValidation === 'Strict') {
+      throw badRequest(
+        `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${unknown.map(p => `unknown field "${p}"`).join(', ')}`,
+      );
+    }
+    if (unknown.length > 0 && opts.fieldValidation === 'Warn') {
+      opts.warnings?.push(...unknown.map(p => `unknown field "${p}"`));
+    }
+    return errors;
   }
 
   strategyFor(type: ResourceType): Strategy {

@@ -244,28 +244,48 @@ const META_FIELDS = new Set([
   'selfLink',
 ]);
 
+export interface SchemaResult {
+  errors: FieldError[];
+  /** Fields the schema does not declare, as pruned (`spec.foo`, `metadata.bar`). */
+  unknown: string[];
+}
+
 /**
  * Prunes, defaults and validates a custom resource against its version's schema, in place.
- * Returns the validation errors (an empty list when it conforms).
  */
-export function applySchema(obj: KubeObject, schema: JsonObject | undefined): FieldError[] {
-  for (const key of Object.keys(obj.metadata)) if (!META_FIELDS.has(key)) delete obj.metadata[key];
-  if (!schema) return [];
+export function applySchema(obj: KubeObject, schema: JsonObject | undefined): SchemaResult {
+  const unknown: string[] = [];
+  for (const key of Object.keys(obj.metadata)) {
+    if (!META_FIELDS.has(key)) {
+      delete obj.metadata[key];
+      unknown.push(`metadata.${key}`);
+    }
+  }
   const errors: FieldError[] = [];
+  if (!schema) return { errors, unknown };
   const root = obj as unknown as JsonObject;
   const props = isObject(schema.properties) ? schema.properties : {};
   for (const key of Object.keys(root)) {
     if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
     if (props[key] !== undefined)
-      root[key] = walk(root[key], props[key] as JsonObject, key, errors);
-    else if (schema['x-kubernetes-preserve-unknown-fields'] !== true) delete root[key];
+      root[key] = walk(root[key], props[key] as JsonObject, key, errors, unknown);
+    else if (schema['x-kubernetes-preserve-unknown-fields'] !== true) {
+      delete root[key];
+      unknown.push(key);
+    }
   }
   applyDefaults(root, schema, '', errors);
   checkRequired(root, schema, '', errors);
-  return errors;
+  return { errors, unknown };
 }
 
-function walk(value: JsonValue, schema: JsonObject, path: string, errors: FieldError[]): JsonValue {
+function walk(
+  value: JsonValue,
+  schema: JsonObject,
+  path: string,
+  errors: FieldError[],
+  unknown: string[] = [],
+): JsonValue {
   if (value === null) {
     if (schema.nullable !== true && schema.type !== undefined) {
       errors.push(
@@ -276,9 +296,6 @@ function walk(value: JsonValue, schema: JsonObject, path: string, errors: FieldE
   }
   checkType(value, schema, path, errors);
   if (isObject(value)) {
-    if (schema['x-kubernetes-embedded-resource'] === true) {
-      // apiVersion, kind and metadata of an embedded object survive pruning.
-    }
     const props = isObject(schema.properties) ? schema.properties : undefined;
     const additional = isObject(schema.additionalProperties)
       ? schema.additionalProperties
@@ -286,17 +303,18 @@ function walk(value: JsonValue, schema: JsonObject, path: string, errors: FieldE
     const preserve =
       schema['x-kubernetes-preserve-unknown-fields'] === true ||
       schema.additionalProperties === true;
+    const embedded = schema['x-kubernetes-embedded-resource'] === true;
     for (const key of Object.keys(value)) {
       const child = props?.[key];
       const childPath = `${path}.${key}`;
-      if (isObject(child)) value[key] = walk(value[key], child, childPath, errors);
-      else if (additional) value[key] = walk(value[key], additional, childPath, errors);
-      else if (
-        schema['x-kubernetes-embedded-resource'] === true &&
-        ['apiVersion', 'kind', 'metadata'].includes(key)
-      )
-        continue;
-      else if (!preserve) delete value[key];
+      if (isObject(child)) value[key] = walk(value[key], child, childPath, errors, unknown);
+      else if (additional) value[key] = walk(value[key], additional, childPath, errors, unknown);
+      // An embedded object's apiVersion, kind and metadata survive pruning.
+      else if (embedded && ['apiVersion', 'kind', 'metadata'].includes(key)) continue;
+      else if (!preserve) {
+        delete value[key];
+        unknown.push(childPath);
+      }
     }
     applyDefaults(value, schema, path, errors);
     checkRequired(value, schema, path, errors);
@@ -304,7 +322,7 @@ function walk(value: JsonValue, schema: JsonObject, path: string, errors: FieldE
   }
   if (Array.isArray(value) && isObject(schema.items)) {
     const items = schema.items;
-    return value.map((item, i) => walk(item, items, `${path}[${i}]`, errors));
+    return value.map((item, i) => walk(item, items, `${path}[${i}]`, errors, unknown));
   }
   return value;
 }

@@ -17,6 +17,7 @@ import type { Auth, Identity } from './auth';
 import { AGGREGATED_V2, Discovery, versionInfo, wantsAggregated } from './discovery';
 import { OpenApi } from './openapi';
 import { decodeProtobuf } from './protobuf';
+import { review } from './reviews';
 import type { Faults } from './faults';
 import { isObject, type KubeObject } from './json';
 import { keyOf } from './registry';
@@ -175,6 +176,17 @@ export class RequestHandler {
       info.subresource,
     );
     if (denied) throw denied;
+    if (info.type.review && info.verb === 'create') {
+      const decoded = decodeBody(
+        body,
+        (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase(),
+      );
+      return sendJson(
+        res,
+        201,
+        JSON.stringify(review(this.auth, identity, info.type, info.namespace, decoded)),
+      );
+    }
     return this.serve(req, res, info, query, body);
   }
 
@@ -250,10 +262,27 @@ export class RequestHandler {
     const api = this.api;
     const table = wantsTable(req.headers.accept);
     const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const warnings: string[] = [];
     const write = {
       dryRun: dryRun(query),
       fieldManager: query.get('fieldManager') ?? undefined,
+      fieldValidation: fieldValidation(query),
       userAgent: req.headers['user-agent'],
+      warnings,
+    };
+    const sendJson = (
+      response: ServerResponse,
+      code: number,
+      json: string,
+      contentType?: string,
+    ) => {
+      if (warnings.length > 0) {
+        response.setHeader(
+          'Warning',
+          warnings.map(w => `299 - ${JSON.stringify(w)}`),
+        );
+      }
+      return writeJson(response, code, json, contentType);
     };
     const sendObject = (code: number, obj: KubeObject) => {
       if (table) {
@@ -429,6 +458,15 @@ function methodNotAllowed(): ApiError {
   );
 }
 
+function fieldValidation(query: URLSearchParams): 'Strict' | 'Warn' | 'Ignore' | undefined {
+  const value = query.get('fieldValidation');
+  if (value === null || value === '') return undefined;
+  if (value === 'Strict' || value === 'Warn' || value === 'Ignore') return value;
+  throw badRequest(
+    `fieldValidation: Unsupported value: "${value}": supported values: "Ignore", "Strict", "Warn"`,
+  );
+}
+
 function dryRun(query: URLSearchParams): boolean {
   const values = query.getAll('dryRun');
   for (const value of values) {
@@ -520,6 +558,9 @@ export function sendJson(
   res.end(json);
   return code;
 }
+
+/** sendJson under another name, for scopes where sendJson also adds Warning headers. */
+const writeJson = sendJson;
 
 export function sendError(res: ServerResponse, error: unknown): number {
   const apiError =

@@ -12,6 +12,15 @@ export interface Identity {
   readOnly: boolean;
 }
 
+export interface ResourceAttributes {
+  verb: string;
+  group: string;
+  resource: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 /** Paths any caller may read without credentials, as with the system:public-info-viewer role. */
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
@@ -51,6 +60,20 @@ export class Auth {
     return identity;
   }
 
+  /** Would `identity` be allowed this request? (What access reviews answer.) */
+  allows(identity: Identity, attrs: ResourceAttributes): boolean {
+    const denied = this.denied.get(identity.token);
+    const qualified = attrs.group ? `${attrs.resource}.${attrs.group}` : attrs.resource;
+    if (denied?.has(attrs.resource) || denied?.has(qualified) || denied?.has('*')) return false;
+    return !identity.readOnly || READ_VERBS.has(attrs.verb);
+  }
+
+  groups(identity: Identity): string[] {
+    return identity.readOnly
+      ? ['system:authenticated']
+      : ['system:masters', 'system:authenticated'];
+  }
+
   authorize(
     identity: Identity,
     verb: string,
@@ -59,6 +82,8 @@ export class Auth {
     name: string | undefined,
     subresource: string | undefined,
   ): ApiError | undefined {
+    // Every authenticated user may review its own access (system:basic-user).
+    if (type.review) return undefined;
     const denied = this.denied.get(identity.token);
     const qualified = type.group ? `${type.resource}.${type.group}` : type.resource;
     const blocked = denied?.has(type.resource) || denied?.has(qualified);

@@ -512,6 +512,36 @@ describe('permissions', () => {
     );
   });
 
+  test('auth can-i and whoami answer from the same rules', async () => {
+    const viewer = ['--context', 'kube-test-viewer'];
+    expect(
+      (
+        await kubectl([...viewer, 'auth', 'can-i', 'list', 'deployments', '-n', 'shop'])
+      ).stdout.trim(),
+    ).toBe('yes');
+    const denied = await kubectl([
+      ...viewer,
+      'auth',
+      'can-i',
+      'delete',
+      'deployments',
+      '-n',
+      'shop',
+    ]);
+    expect(denied.code).toBe(1);
+    expect(denied.stdout.trim()).toBe('no');
+    cluster.faults.forbid(cluster.token, 'secrets');
+    try {
+      expect((await kubectl(['auth', 'can-i', 'get', 'secrets', '-n', 'shop'])).stdout.trim()).toBe(
+        'no',
+      );
+    } finally {
+      cluster.faults.reset();
+    }
+    const whoami = await kubectl([...viewer, 'auth', 'whoami']);
+    expect(whoami.stdout).toMatch(/^Username\s+viewer$/m);
+  });
+
   test('a forbidden resource type is denied to that token only', async () => {
     cluster.faults.forbid(cluster.readOnlyToken, 'secrets');
     try {
@@ -578,9 +608,15 @@ spec:
   nested: {anything: [1, "two", {three: 3}]}
 junk: dropped
 `;
-    expect((await kubectl(['apply', '-f', file('w1.yaml', cr)])).stdout.trim()).toBe(
-      'widget.acme.io/w1 created',
+    const path = file('w1.yaml', cr);
+    const strict = await kubectl(['apply', '-f', path]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr.trim()).toBe(
+      `Error from server (BadRequest): error when creating "${path}": Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "junk"`,
     );
+    const warned = await kubectl(['apply', '--validate=warn', '-f', path]);
+    expect(warned.stdout.trim()).toBe('widget.acme.io/w1 created');
+    expect(warned.stderr.trim()).toBe('Warning: unknown field "junk"');
     const got = JSON.parse(
       (await kubectl(['get', 'wg', 'w1', '-n', 'fidelity', '-o', 'json'])).stdout,
     );

@@ -336,6 +336,38 @@ const MESSAGES: Record<string, Field[]> = {
     [4, 'description', 'string'],
     [5, 'preemptionPolicy', 'string', 'p'],
   ],
+  // authorization/v1, authentication/v1 (kubectl auth can-i / whoami)
+  SelfSubjectAccessReview: [
+    [1, 'metadata', 'ObjectMeta'],
+    [2, 'spec', 'SelfSubjectAccessReviewSpec'],
+  ],
+  SelfSubjectAccessReviewSpec: [
+    [1, 'resourceAttributes', 'ResourceAttributes'],
+    [2, 'nonResourceAttributes', 'NonResourceAttributes'],
+  ],
+  LocalSubjectAccessReview: [
+    [1, 'metadata', 'ObjectMeta'],
+    [2, 'spec', 'SelfSubjectAccessReviewSpec'],
+  ],
+  ResourceAttributes: [
+    [1, 'namespace', 'string'],
+    [2, 'verb', 'string'],
+    [3, 'group', 'string'],
+    [4, 'version', 'string'],
+    [5, 'resource', 'string'],
+    [6, 'subresource', 'string'],
+    [7, 'name', 'string'],
+  ],
+  NonResourceAttributes: [
+    [1, 'path', 'string'],
+    [2, 'verb', 'string'],
+  ],
+  SelfSubjectRulesReview: [
+    [1, 'metadata', 'ObjectMeta'],
+    [2, 'spec', 'SelfSubjectRulesReviewSpec'],
+  ],
+  SelfSubjectRulesReviewSpec: [[1, 'namespace', 'string']],
+  SelfSubjectReview: [[1, 'metadata', 'ObjectMeta']],
   /** A message whose fields this table does not need (statuses, security contexts). */
   Empty: [],
 };
@@ -358,6 +390,10 @@ const TOP_LEVEL = new Set([
   'ClusterRoleBinding',
   'PodDisruptionBudget',
   'PriorityClass',
+  'SelfSubjectAccessReview',
+  'LocalSubjectAccessReview',
+  'SelfSubjectRulesReview',
+  'SelfSubjectReview',
 ]);
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);

@@ -41,6 +41,8 @@ export interface ResourceType {
   nameRule: NameRule;
   /** Served from a CustomResourceDefinition: any fields allowed, delete returns the object. */
   custom: boolean;
+  /** Not stored: a create is answered by computing a review (access reviews, whoami). */
+  review?: boolean;
   /** For custom resources: the storage version other versions are converted from. */
   storageVersion?: string;
   printerColumns?: PrinterColumn[];
@@ -197,6 +199,31 @@ export const BUILTIN_TYPES: ResourceType[] = [
   row('node.k8s.io', 'v1', 'RuntimeClass', { cluster: true }),
   row('admissionregistration.k8s.io', 'v1', 'MutatingWebhookConfiguration', { cluster: true }),
   row('admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration', { cluster: true }),
+  {
+    ...row('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', {
+      cluster: true,
+      verbs: ['create'],
+    }),
+    review: true,
+  },
+  {
+    ...row('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', {
+      cluster: true,
+      verbs: ['create'],
+    }),
+    review: true,
+  },
+  {
+    ...row('authorization.k8s.io', 'v1', 'LocalSubjectAccessReview', { verbs: ['create'] }),
+    review: true,
+  },
+  {
+    ...row('authentication.k8s.io', 'v1', 'SelfSubjectReview', {
+      cluster: true,
+      verbs: ['create'],
+    }),
+    review: true,
+  },
   row('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', {
     short: ['crd', 'crds'],
     cat: ['api-extensions'],

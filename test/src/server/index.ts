@@ -29,6 +29,8 @@ export interface TestClusterOptions {
   crdEstablishDelayMs?: number;
   /** How long a deleted namespace stays Terminating (default 0: its contents go at once). */
   namespaceTerminationDelayMs?: number;
+  /** How soon objects whose owners are all missing are garbage-collected (default 100 ms). */
+  garbageCollectionDelayMs?: number;
   /** HTTPS with a throwaway CA (default true); false serves plain HTTP. */
   tls?: boolean;
   /** Listen port (default: any free port). */
@@ -99,6 +101,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   const lifecycle = new Lifecycle(api, {
     crdEstablishDelayMs: opts.crdEstablishDelayMs ?? 200,
     namespaceTerminationDelayMs: opts.namespaceTerminationDelayMs ?? 0,
+    garbageCollectionDelayMs: opts.garbageCollectionDelayMs ?? 100,
     caPem: tls?.caPem ?? '',
   });
   lifecycle.bootstrap();

@@ -17,6 +17,8 @@ export interface LifecycleOptions {
   crdEstablishDelayMs: number;
   /** How long a deleted namespace stays Terminating before it and its contents go. */
   namespaceTerminationDelayMs: number;
+  /** How soon the garbage collector removes an object none of whose owners exist. */
+  garbageCollectionDelayMs: number;
   caPem: string;
 }
 
@@ -82,6 +84,7 @@ export class Lifecycle {
   }
 
   created(type: ResourceType, obj: KubeObject): void {
+    this.watchOwners(type, obj);
     if (type.resource === 'namespaces' && !type.group)
       this.ensureNamespaceDefaults(obj.metadata.name!);
     if (type.resource === 'customresourcedefinitions' && type.group === 'apiextensions.k8s.io') {
@@ -91,6 +94,7 @@ export class Lifecycle {
   }
 
   updated(type: ResourceType, _old: KubeObject, obj: KubeObject): void {
+    this.watchOwners(type, obj);
     if (
       type.resource === 'customresourcedefinitions' &&
       type.group === 'apiextensions.k8s.io' &&
@@ -119,6 +123,31 @@ export class Lifecycle {
       if (ns && !(isObject(ns.status) && ns.status.phase === 'Terminating'))
         this.ensureNamespaceDefaults(namespace);
     }
+  }
+
+  /**
+   * The garbage collector deletes dependents whose owners are all gone — including owners
+   * that never existed, such as references restored from another cluster. An owner counts
+   * when an object with its uid exists at cluster scope or in the dependent's namespace.
+   */
+  private watchOwners(type: ResourceType, obj: KubeObject): void {
+    const refs = obj.metadata.ownerReferences;
+    if (!refs || refs.length === 0) return;
+    const uid = obj.metadata.uid;
+    const namespace = obj.metadata.namespace ?? '';
+    const name = obj.metadata.name!;
+    const typeKey = keyOf(type);
+    this.later(this.options.garbageCollectionDelayMs, () => {
+      const current = this.api.store.get(typeKey, namespace, name);
+      if (!current || current.metadata.uid !== uid || current.metadata.deletionTimestamp) return;
+      const owners = current.metadata.ownerReferences ?? [];
+      if (owners.length === 0) return;
+      const alive = owners.some(ref => {
+        const at = this.api.store.locate(ref.uid);
+        return at !== undefined && (at.namespace === '' || at.namespace === namespace);
+      });
+      if (!alive) this.api.remove(type, current, 'Background');
+    });
   }
 
   handlesDelete(type: ResourceType): boolean {

@@ -139,6 +139,36 @@ describe('deletion', () => {
     expect((await call('GET', `${NS}/configmaps/held`)).status).toBe(404);
   });
 
+  test('dependents whose owners do not exist are garbage-collected', async () => {
+    const owner = (
+      await call('POST', `${NS}/configmaps`, {
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } },
+      })
+    ).body;
+    const dependent = (name: string, uid: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name,
+        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid }],
+      },
+    });
+    await call('POST', `${NS}/configmaps`, { body: dependent('kept', owner.metadata.uid) });
+    await call('POST', `${NS}/configmaps`, {
+      body: dependent('dangling', '0b0b0b0b-0000-4000-8000-000000000000'),
+    });
+    const kubeRootCa = (await call('GET', '/api/v1/namespaces/default/configmaps/kube-root-ca.crt'))
+      .body;
+    await call('POST', `${NS}/configmaps`, {
+      body: dependent('elsewhere', kubeRootCa.metadata.uid),
+    });
+    expect((await call('GET', `${NS}/configmaps/dangling`)).status).toBe(200);
+    await new Promise(resolve => setTimeout(resolve, 200));
+    expect((await call('GET', `${NS}/configmaps/dangling`)).status).toBe(404);
+    expect((await call('GET', `${NS}/configmaps/elsewhere`)).status).toBe(404);
+    expect((await call('GET', `${NS}/configmaps/kept`)).status).toBe(200);
+  });
+
   test('preconditions', async () => {
     await call('POST', `${NS}/configmaps`, {
       body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pre' } },

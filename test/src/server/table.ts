@@ -331,11 +331,13 @@ const COLUMNS: Record<string, Column[]> = {
     AGE,
   ],
   'storageclasses.storage.k8s.io': [
-    c('Name', o =>
-      o.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true'
-        ? `${o.metadata.name} (default)`
-        : o.metadata.name!,
-    ),
+    {
+      ...NAME,
+      cell: o =>
+        o.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true'
+          ? `${o.metadata.name} (default)`
+          : o.metadata.name!,
+    },
     c('Provisioner', o => String(o.provisioner ?? '')),
     c('ReclaimPolicy', o => String(o.reclaimPolicy ?? 'Delete')),
     c('VolumeBindingMode', o => String(o.volumeBindingMode ?? 'Immediate')),

@@ -39,7 +39,13 @@ import type { ResourceType } from './resources';
 import { STRATEGIES, type Strategy, type StrategyContext } from './strategies';
 import { applySchema, crdStrategy } from './crds';
 import { validateObjectMeta } from './validation';
-import { applyConfiguration, updateManagedFields, type ManagerOptions } from './managed-fields';
+import {
+  LAST_APPLIED,
+  applyConfiguration,
+  lastAppliedOf,
+  updateManagedFields,
+  type ManagerOptions,
+} from './managed-fields';
 import {
   PatchError,
   applyJsonPatch,
@@ -583,7 +589,17 @@ export class ApiServer {
     const rv = config.metadata.resourceVersion;
     if (rv && rv !== old.metadata.resourceVersion) throw conflict(gr(type), name, STALE_OBJECT);
     const result = applyConfiguration(this.present(type, old), config, managerOpts);
-    const next = result.object;
+    let next = result.object;
+    if (managerOpts.manager === 'kubectl' && old.metadata.annotations?.[LAST_APPLIED]) {
+      // Server-side apply by kubectl keeps an existing client-side annotation in step.
+      next = {
+        ...next,
+        metadata: {
+          ...next.metadata,
+          annotations: { ...next.metadata.annotations, [LAST_APPLIED]: lastAppliedOf(config) },
+        },
+      };
+    }
     if (subresource) {
       // Apply to /status changes only status.
       const merged: KubeObject = { ...clone(old), status: next.status };

@@ -271,6 +271,25 @@ describe('writes', () => {
     expect(owners['team-b']).toEqual({ 'f:data': { 'f:color': {}, 'f:size': {} } });
   });
 
+  test('client-side apply, then --server-side: the upgrade takes over without conflicts', async () => {
+    const yaml = (replicas: number) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: upgrade, namespace: fidelity}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: upgrade}}\n  template:\n    metadata: {labels: {app: upgrade}}\n    spec: {containers: [{name: app, image: "nginx:1.27"}]}\n`;
+    const path = file('upgrade.yaml', yaml(2));
+    await kubectl(['apply', '-f', path]);
+    file('upgrade.yaml', yaml(3));
+    const upgraded = await kubectl(['apply', '--server-side', '-f', path]);
+    expect(upgraded.stdout.trim()).toBe('deployment.apps/upgrade serverside-applied');
+    const live = cluster.store.get('apps/v1', 'Deployment', 'fidelity', 'upgrade')!;
+    expect(live.spec).toMatchObject({ replicas: 3 });
+    expect(live.metadata.managedFields!.map(m => `${m.manager}/${m.operation}`).sort()).toEqual([
+      'kubectl-last-applied/Apply',
+      'kubectl/Apply',
+    ]);
+    expect(
+      live.metadata.annotations!['kubectl.kubernetes.io/last-applied-configuration'],
+    ).toContain('"replicas":3');
+  });
+
   test('patch: json, merge and strategic', async () => {
     expect(
       (

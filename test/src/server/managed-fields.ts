@@ -224,7 +224,9 @@ export function applyConfiguration(
     for (const path of m.set.intersection(changed).members())
       conflicts.push({ entry: m.entry, path });
   }
-  if (conflicts.length > 0 && !opts.force) throw conflictError(conflicts);
+  if (conflicts.length > 0 && !opts.force && !upgradingFromClientSideApply(live, conflicts, opts)) {
+    throw conflictError(conflicts);
+  }
   for (const m of others) m.set = m.set.difference(changed).difference(cmp.removed);
 
   const objectChanged = !cmp.added.empty() || !cmp.modified.empty() || !cmp.removed.empty();
@@ -234,6 +236,55 @@ export function applyConfiguration(
       : mine;
   const result = [...others, { entry, set: newSet }];
   return { object: merged as unknown as KubeObject, managedFields: encode(result) };
+}
+
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * `kubectl apply --server-side` (manager "kubectl") on an object that client-side apply
+ * manages: conflicts on fields the last-applied configuration set, and that nobody has
+ * changed since, are taken over instead of reported — the API server's upgrade path.
+ */
+function upgradingFromClientSideApply(
+  live: KubeObject | undefined,
+  conflicts: Array<{ path: string[] }>,
+  opts: ManagerOptions,
+): boolean {
+  const annotation = live?.metadata.annotations?.[LAST_APPLIED];
+  if (opts.manager !== 'kubectl' || !live || !annotation) return false;
+  let lastApplied: unknown;
+  try {
+    lastApplied = JSON.parse(annotation);
+  } catch {
+    return false;
+  }
+  if (!isObject(lastApplied)) return false;
+  const lastView = managedView(lastApplied as unknown as KubeObject, opts);
+  const changedSince = compare(lastView, managedView(live, opts), opts).modified;
+  const allowed = toFieldSet(lastView, opts).difference(changedSince);
+  return conflicts.every(c => allowed.has(c.path));
+}
+
+/** What kubectl's server-side apply leaves in an existing last-applied annotation. */
+export function lastAppliedOf(config: KubeObject): string {
+  const copy = clone(config);
+  if (copy.metadata.annotations) {
+    delete copy.metadata.annotations[LAST_APPLIED];
+    if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
+  }
+  return `${sortedJson(copy)}\n`;
+}
+
+/** JSON with object keys sorted, as Go encodes maps. */
+export function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map(k => `${JSON.stringify(k)}:${sortedJson(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function conflictError(conflicts: Array<{ entry: ManagedFieldsEntry; path: string[] }>): ApiError {

@@ -12,6 +12,7 @@ import { loadAll } from 'js-yaml';
 import type { ApiServer } from './api';
 import { clone, isObject, splitApiVersion, type KubeObject } from './json';
 import type { Lifecycle } from './lifecycle';
+import { sortedJson } from './managed-fields';
 
 export type SeedInput = string | object;
 
@@ -173,15 +174,4 @@ function addLastApplied(m: KubeObject): void {
     ...(m.metadata.annotations ?? {}),
     [LAST_APPLIED]: `${sortedJson(applied)}\n`,
   };
-}
-
-function sortedJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
-  if (isObject(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .map(k => `${JSON.stringify(k)}:${sortedJson(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

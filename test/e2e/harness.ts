@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { KubeObject } from '@kube-backup/core';
+import { dump, loadAll } from 'js-yaml';
 import { startTestCluster, type TestCluster } from '../src/server';
 
 const run = promisify(execFile);
@@ -27,11 +29,64 @@ export interface E2eCluster {
 export async function startE2eCluster(): Promise<E2eCluster> {
   const real = process.env.KUBE_BACKUP_E2E_KUBECONFIG;
   if (real) {
-    await kubectl(real, ['apply', '--server-side', '-f', FIXTURES, '--recursive']);
+    await applyFixturesToRealCluster(real);
     return { kubeconfig: real, stop: async () => undefined };
   }
   const server = await startTestCluster({ seed: [FIXTURES] });
   return { kubeconfig: server.kubeconfigPath, server, stop: () => server.stop() };
+}
+
+/** Kinds a real cluster makes or owns itself, which a user never applies. */
+const MADE_BY_THE_CLUSTER = new Set(['Node', 'Event', 'Endpoints', 'EndpointSlice']);
+
+/**
+ * Applies what a user would apply from the fixtures: no controller-made children, no
+ * status or server-set metadata. CRDs go first and must be established before their
+ * custom resources.
+ */
+async function applyFixturesToRealCluster(kubeconfig: string): Promise<void> {
+  const files = (await readdir(FIXTURES, { recursive: true }))
+    .filter(file => /\.ya?ml$/.test(file))
+    .sort()
+    .map(file => join(FIXTURES, file));
+  const manifests: KubeObject[] = [];
+  for (const file of files) {
+    for (const doc of loadAll(await readFile(file, 'utf8')) as KubeObject[]) {
+      if (!doc || doc.metadata.ownerReferences || MADE_BY_THE_CLUSTER.has(doc.kind)) continue;
+      const { status: _status, ...object } = doc;
+      const {
+        uid: _uid,
+        resourceVersion: _rv,
+        creationTimestamp: _created,
+        ...metadata
+      } = object.metadata;
+      manifests.push({ ...object, metadata } as KubeObject);
+    }
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'kube-backup-fixtures-'));
+  try {
+    const crds = manifests.filter(manifest => manifest.kind === 'CustomResourceDefinition');
+    const rest = manifests.filter(manifest => manifest.kind !== 'CustomResourceDefinition');
+    for (const [name, batch] of [
+      ['crds', crds],
+      ['objects', rest],
+    ] as const) {
+      const file = join(dir, `${name}.yaml`);
+      await writeFile(file, batch.map(manifest => dump(manifest)).join('---\n'));
+      await kubectl(kubeconfig, ['apply', '--server-side', '--force-conflicts', '-f', file]);
+      if (name === 'crds' && batch.length > 0) {
+        await kubectl(kubeconfig, [
+          'wait',
+          '--for',
+          'condition=established',
+          '--timeout=60s',
+          ...batch.map(crd => `crd/${crd.metadata.name}`),
+        ]);
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export async function kubectl(kubeconfig: string, args: string[]): Promise<string> {

@@ -523,6 +523,7 @@ export class ApiServer {
       );
     }
     this.checkTypeMeta(type, next as unknown as JsonObject);
+    this.checkMetadataMaps(type, next.metadata as JsonObject);
     const old = this.store.get(keyOf(type), type.namespaced ? (namespace ?? '') : '', name)!;
     // A JSON patch works on a full copy; merge patches share untouched parts with `old`.
     const owned = patchType === 'json';
@@ -558,6 +559,7 @@ export class ApiServer {
     if (!isObject(config.metadata)) config.metadata = {};
     if (config.metadata.managedFields !== undefined)
       throw badRequest('metadata.managedFields must be nil');
+    this.checkMetadataMaps(type, config.metadata as JsonObject);
     if (config.metadata.name !== undefined && config.metadata.name !== name) {
       throw badRequest(
         `the name of the object (${String(config.metadata.name)}) does not match the name on the URL (${name})`,
@@ -940,7 +942,23 @@ export class ApiServer {
         `the object provided is unrecognized (must be of type ${type.kind}): metadata must be an object`,
       );
     }
+    this.checkMetadataMaps(type, body.metadata);
     return body as unknown as KubeObject;
+  }
+
+  /** Go decodes labels and annotations as map[string]string: other values fail decoding. */
+  private checkMetadataMaps(type: ResourceType, metadata: JsonObject): void {
+    for (const field of ['labels', 'annotations'] as const) {
+      const map = metadata[field];
+      if (map === undefined || map === null) continue;
+      const bad = isObject(map) ? Object.values(map).find(v => typeof v !== 'string') : map;
+      if (bad !== undefined) {
+        const got = Array.isArray(bad) ? 'array' : bad === null ? 'null' : typeof bad;
+        throw badRequest(
+          `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: json: cannot unmarshal ${got} into Go struct field ObjectMeta.metadata.${field} of type ${isObject(map) ? 'string' : 'map[string]string'}`,
+        );
+      }
+    }
   }
 
   private checkTypeMeta(type: ResourceType, body: JsonObject): void {

@@ -240,6 +240,32 @@ describe('create, read, update', () => {
     expect(withRv.body.message).toBe('resourceVersion should not be set on objects to be created');
   });
 
+  test('decoding errors are 400s worded like Go decoding errors', async () => {
+    const badLabel = await call('POST', '/api/v1/namespaces/proto/configmaps', {
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'l', labels: { version: 1.5 } },
+      },
+    });
+    expect(badLabel.status).toBe(400);
+    expect(badLabel.body.message).toBe(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string',
+    );
+    const badData = await call('POST', '/api/v1/namespaces/proto/secrets', {
+      body: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 's' },
+        data: { key: 'not base64!' },
+      },
+    });
+    expect(badData.status).toBe(400);
+    expect(badData.body.message).toBe(
+      'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3',
+    );
+  });
+
   test('405 for verbs a path does not take', async () => {
     expect(
       (await call('POST', '/api/v1/namespaces/proto/configmaps/dup', { body: configMap('dup') }))

@@ -5,6 +5,7 @@
  * real manifests and restores run into is covered; everything else is accepted as given.
  */
 import {
+  badRequest,
   fieldForbidden,
   fieldInvalid,
   fieldNotSupported,
@@ -512,21 +513,33 @@ const service: Strategy = {
   initialStatus: () => ({ loadBalancer: {} }),
 };
 
-function validBase64(data: unknown, field: string): FieldError[] {
+/**
+ * Byte fields (Secret data, ConfigMap binaryData) are decoded as base64 before anything
+ * else; bad input fails decoding with a 400, not validation.
+ */
+function checkBase64(kind: string, data: unknown): FieldError[] {
   if (!isObject(data)) return [];
-  const errors: FieldError[] = [];
-  for (const [key, value] of Object.entries(data)) {
-    if (
-      typeof value !== 'string' ||
-      !/^[A-Za-z0-9+/]*={0,2}$/.test(value) ||
-      value.length % 4 !== 0
-    ) {
-      errors.push(
-        fieldInvalid(`${field}[${key}]`, '<secret contents redacted>', 'illegal base64 data'),
+  for (const value of Object.values(data)) {
+    const text = typeof value === 'string' ? value : '';
+    const bad = text.search(/[^A-Za-z0-9+/=]/);
+    const padding = text.indexOf('=');
+    const offset =
+      typeof value !== 'string'
+        ? 0
+        : bad >= 0
+          ? bad
+          : padding >= 0 && padding < text.length - 2
+            ? padding
+            : text.length % 4 !== 0
+              ? text.length - (text.length % 4)
+              : -1;
+    if (offset >= 0) {
+      throw badRequest(
+        `${kind} in version "v1" cannot be handled as a ${kind}: illegal base64 data at input byte ${offset}`,
       );
     }
   }
-  return errors;
+  return [];
 }
 
 function immutableData(o: KubeObject, old: KubeObject, fields: string[]): FieldError[] {
@@ -555,7 +568,7 @@ const secret: Strategy = {
     foldStringData(o);
   },
   validate(o) {
-    const errors = [...validateConfigKeys(o.data, 'data'), ...validBase64(o.data, 'data')];
+    const errors = [...validateConfigKeys(o.data, 'data'), ...checkBase64('Secret', o.data)];
     if (
       o.type === 'kubernetes.io/service-account-token' &&
       !o.metadata.annotations?.['kubernetes.io/service-account.name']
@@ -599,7 +612,7 @@ const configMap: Strategy = {
     return [
       ...validateConfigKeys(o.data, 'data'),
       ...validateConfigKeys(o.binaryData, 'binaryData'),
-      ...validBase64(o.binaryData, 'binaryData'),
+      ...checkBase64('ConfigMap', o.binaryData),
     ];
   },
   validateUpdate(o, old) {

@@ -436,10 +436,15 @@ function normalizePath(path: string): string {
 function parseResourcePath(
   path: string,
 ): { group: string; version: string; parts: string[] } | undefined {
-  const segments = path
-    .split('/')
-    .slice(1)
-    .map(s => decodeURIComponent(s));
+  let segments: string[];
+  try {
+    segments = path
+      .split('/')
+      .slice(1)
+      .map(s => decodeURIComponent(s));
+  } catch {
+    throw badRequest(`invalid escape in request path ${JSON.stringify(path)}`);
+  }
   if (segments[0] === 'api' && segments.length > 2) {
     return { group: '', version: segments[1], parts: segments.slice(2) };
   }

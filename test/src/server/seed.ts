@@ -3,7 +3,8 @@
  * they would look on a live one. Owner references may name their owner by kind and name
  * only — `{apiVersion, kind, name}` without `uid` — and get the owner's uid here, so
  * fixtures can describe controller-owned children (ReplicaSets, Pods, Jobs…) without
- * hard-coding uids. A PersistentVolume's spec.claimRef without uid gets its claim's uid.
+ * hard-coding uids. A PersistentVolume's spec.claimRef and an Event's involvedObject without
+ * uid get the uid of the object they name.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -111,6 +112,18 @@ export function seed(
     }
   }
   for (const m of ordered) {
+    // An Event names the object it is about; that object's uid is filled in the same way.
+    const involved =
+      m.kind === 'Event' ? (m as { involvedObject?: unknown }).involvedObject : undefined;
+    if (isObject(involved) && !involved.uid && typeof involved.name === 'string') {
+      const { group } = splitApiVersion(String(involved.apiVersion ?? 'v1'));
+      const ns = String(involved.namespace ?? '');
+      const uid =
+        uids.get(identity(group, String(involved.kind), ns, involved.name)) ??
+        uids.get(identity(group, String(involved.kind), '', involved.name)) ??
+        findLiveUid(api, group, String(involved.kind), ns, involved.name);
+      if (uid) involved.uid = uid;
+    }
     // A bound PersistentVolume names its claim; the claim's uid is filled in the same way.
     const claimRef =
       m.kind === 'PersistentVolume' && isObject(m.spec) ? m.spec.claimRef : undefined;

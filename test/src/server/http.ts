@@ -327,6 +327,7 @@ export class RequestHandler {
             fieldSelector: query.get('fieldSelector') ?? undefined,
             resourceVersion: query.get('resourceVersion') ?? undefined,
             timeoutSeconds: Number(query.get('timeoutSeconds') ?? 0) || undefined,
+            sendInitialEvents: query.get('sendInitialEvents') === 'true',
             table,
           },
           res,

@@ -500,7 +500,50 @@ describe('faults and the request log', () => {
   });
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type WatchEvent = { type: string; object: any };
+
+/** The first `count` events of a watch, then the stream is closed. */
+async function watchEvents(path: string, count: number): Promise<WatchEvent[]> {
+  const https = await import('node:https');
+  const { readFileSync } = await import('node:fs');
+  return new Promise((resolve, reject) => {
+    const events: WatchEvent[] = [];
+    const req = https.request(
+      new URL(path, cluster.url),
+      { headers: { Authorization: `Bearer ${cluster.token}` }, ca: readFileSync(cluster.caFile!) },
+      res => {
+        let buffer = '';
+        res.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString();
+          let nl: number;
+          while ((nl = buffer.indexOf('\n')) >= 0 && events.length < count) {
+            events.push(JSON.parse(buffer.slice(0, nl)));
+            buffer = buffer.slice(nl + 1);
+          }
+          if (events.length >= count) {
+            req.destroy();
+            resolve(events);
+          }
+        });
+      },
+    );
+    req.on('error', error => (events.length >= count ? resolve(events) : reject(error)));
+    req.end();
+  });
+}
+
 describe('watch', () => {
+  test('watch-list: initial events end with an initial-events-end bookmark', async () => {
+    const events = await watchEvents(
+      '/api/v1/namespaces/paged/configmaps?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true',
+      9,
+    );
+    expect(events.slice(0, 8).every(e => e.type === 'ADDED')).toBe(true);
+    expect(events[8].type).toBe('BOOKMARK');
+    expect(events[8].object.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
+  });
+
   test('streams ADDED for current objects, then changes', async () => {
     const events: Array<{ type: string; name: string }> = [];
     const https = await import('node:https');

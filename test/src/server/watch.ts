@@ -20,6 +20,8 @@ export interface WatchRequest {
   fieldSelector?: string;
   resourceVersion?: string;
   timeoutSeconds?: number;
+  /** Watch-list: initial ADDED events end with a BOOKMARK marked initial-events-end. */
+  sendInitialEvents?: boolean;
   table: boolean;
 }
 
@@ -51,8 +53,19 @@ export class Watches {
         : objectJson(shown);
       res.write(`{"type":"${type}","object":${object}}\n`);
     };
-    if (!req.resourceVersion || req.resourceVersion === '0') {
+    if (req.sendInitialEvents || !req.resourceVersion || req.resourceVersion === '0') {
       for (const obj of this.api.store.iterate(typeKey, ns)) if (matches(obj)) send('ADDED', obj);
+    }
+    if (req.sendInitialEvents) {
+      const bookmark = {
+        kind: req.type.kind,
+        apiVersion: req.type.group ? `${req.type.group}/${req.type.version}` : req.type.version,
+        metadata: {
+          resourceVersion: this.api.store.resourceVersion,
+          annotations: { 'k8s.io/initial-events-end': 'true' },
+        },
+      };
+      res.write(`{"type":"BOOKMARK","object":${JSON.stringify(bookmark)}}\n`);
     }
     const unsubscribe = this.api.store.subscribe(event => {
       if (event.typeKey === typeKey && matches(event.object)) send(event.type, event.object);

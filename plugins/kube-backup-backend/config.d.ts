@@ -42,6 +42,8 @@ export interface Config {
         entities?: string[];
         /** Only users whose ownership refs include one of these may use it; absent means anyone. */
         allowedOwners?: string[];
+        /** Whether hydrations into this target may bring production Secrets along. Default false. */
+        allowSecrets?: boolean;
       }>;
     };
     /** Namespaces never hydrated into (production): names or patterns such as `prod-*`. */

@@ -18,6 +18,7 @@ export interface HydrationTargetConfig {
   namespaces: string[];
   entities?: string[];
   allowedOwners?: string[];
+  allowSecrets: boolean;
 }
 
 export interface KubeBackupConfig {
@@ -57,6 +58,7 @@ export function readKubeBackupConfig(root: Config): KubeBackupConfig {
     namespaces: target.getStringArray('namespaces'),
     entities: target.getOptionalStringArray('entities')?.map(ref => ref.toLowerCase()),
     allowedOwners: target.getOptionalStringArray('allowedOwners')?.map(ref => ref.toLowerCase()),
+    allowSecrets: target.getOptionalBoolean('allowSecrets') ?? false,
   }));
   for (const target of targets) {
     if (!names.has(target.cluster)) {

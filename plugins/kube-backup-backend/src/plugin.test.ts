@@ -15,6 +15,7 @@ import type { Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTestCluster, type TestCluster } from '../../../test/src/server';
 import { kubeBackupPlugin } from './plugin';
 import { findPostgresBin, startPostgres, type TestPostgres } from './testing/postgres';
 import { deploymentRecord, FAST_KDF, saveSnapshot } from './testing/repository';
@@ -74,6 +75,7 @@ const at = (hours: number) => new Date(BASE + hours * HOUR).toISOString();
 
 describeWithPostgres('kube-backup backend plugin', () => {
   let postgres: TestPostgres;
+  let cluster: TestCluster;
   let repoDir: string;
   let server: Server;
   let stop: () => Promise<void>;
@@ -83,6 +85,8 @@ describeWithPostgres('kube-backup backend plugin', () => {
 
   beforeAll(async () => {
     postgres = await startPostgres(bin as string);
+    // The Kubernetes API test server stands in for both the production and the dev cluster.
+    cluster = await startTestCluster();
     repoDir = await mkdtemp(join(tmpdir(), 'kube-backup-backend-repo-'));
     const repository = await Repository.init(`file://${repoDir}`, PASSWORD, { kdf: FAST_KDF });
     const storefrontDeploy = deploymentRecord('storefront', 'shop', {
@@ -160,8 +164,8 @@ describeWithPostgres('kube-backup backend plugin', () => {
             kubeBackup: {
               repository: { location: `file://${repoDir}`, password: PASSWORD },
               clusters: [
-                { name: 'production', url: 'https://127.0.0.1:1', serviceAccountToken: 'prod' },
-                { name: 'dev', url: 'https://127.0.0.1:1', serviceAccountToken: 'dev' },
+                { name: 'production', kubeconfig: cluster.kubeconfigPath, context: 'kube-test' },
+                { name: 'dev', kubeconfig: cluster.kubeconfigPath, context: 'kube-test' },
               ],
               productionCluster: 'production',
               hydration: {
@@ -172,6 +176,7 @@ describeWithPostgres('kube-backup backend plugin', () => {
                     cluster: 'dev',
                     namespaces: ['sandbox-*'],
                     entities: ['component:default/payments-api'],
+                    allowSecrets: true,
                   },
                 ],
               },
@@ -195,6 +200,7 @@ describeWithPostgres('kube-backup backend plugin', () => {
   afterAll(async () => {
     await stop?.();
     await postgres?.stop();
+    await cluster?.stop();
     if (repoDir) await rm(repoDir, { recursive: true, force: true });
   });
 
@@ -229,6 +235,7 @@ describeWithPostgres('kube-backup backend plugin', () => {
       objectCount: 2,
       restorableCount: 1,
       volumeCount: 1,
+      sizeBytes: 1000,
       cluster: { name: 'production' },
     });
     const next = await call<SnapshotList>(`${STOREFRONT}/snapshots?limit=4&offset=4`);
@@ -290,20 +297,23 @@ describeWithPostgres('kube-backup backend plugin', () => {
 
   it('lists the hydration targets an entity may use', async () => {
     const storefrontTargets = await call<HydrationTargetList>(`${STOREFRONT}/hydration-targets`);
-    expect(storefrontTargets.body.items.map(target => target.name)).toEqual(['dev']);
+    expect(storefrontTargets.body.items).toEqual([
+      { name: 'dev', cluster: 'dev', namespaces: ['dev-*', 'prod-*'], allowSecrets: false },
+    ]);
     const paymentsTargets = await call<HydrationTargetList>(`${PAYMENTS}/hydration-targets`);
-    expect(paymentsTargets.body.items.map(target => target.name)).toEqual([
-      'dev',
-      'payments-sandbox',
+    expect(paymentsTargets.body.items.map(target => [target.name, target.allowSecrets])).toEqual([
+      ['dev', false],
+      ['payments-sandbox', true],
     ]);
   });
 
-  it('refuses hydration into a target, namespace or protected namespace not allowed (403)', async () => {
+  it('refuses hydration into a target, namespace or protected namespace not allowed, or with Secrets a target does not allow (403)', async () => {
     const snapshotId = ids['storefront-5'];
     const refused = [
       { snapshotId, target: 'payments-sandbox', namespace: 'sandbox-1' },
       { snapshotId, target: 'dev', namespace: 'staging' },
       { snapshotId, target: 'dev', namespace: 'prod-shop' },
+      { snapshotId, target: 'dev', namespace: 'dev-secrets', includeSecrets: true },
     ];
     for (const body of refused) {
       const response = await call(`${STOREFRONT}/hydrations`, { method: 'POST', body });
@@ -314,13 +324,26 @@ describeWithPostgres('kube-backup backend plugin', () => {
     expect(audits.filter(event => event.eventId === 'hydration-start')).toEqual(
       refused.map(() => expect.objectContaining({ outcome: 'failure' })),
     );
+    const secretsRefused = await call<{ error: { message: string } }>(`${STOREFRONT}/hydrations`, {
+      method: 'POST',
+      body: refused[3],
+    });
+    expect(secretsRefused.body.error.message).toMatch(/does not allow Secrets/);
+    expect(cluster.store.list('v1', 'Namespace').map(ns => ns.metadata?.name)).not.toContain(
+      'dev-secrets',
+    );
   });
 
   it('runs a hydration as a job with status and log kept in the database', async () => {
     const started = await call<HydrationJob>(`${STOREFRONT}/hydrations`, {
       method: 'POST',
       user: 'user:default/dev',
-      body: { snapshotId: ids['storefront-4'].slice(0, 10), target: 'dev', namespace: 'dev-dev' },
+      body: {
+        snapshotId: ids['storefront-4'].slice(0, 10),
+        target: 'dev',
+        namespace: 'dev-dev',
+        replicas: 0,
+      },
     });
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({
@@ -333,18 +356,34 @@ describeWithPostgres('kube-backup backend plugin', () => {
       () => call<HydrationJob>(`/hydrations/${started.body.id}`).then(r => r.body),
       current => current.status === 'succeeded' || current.status === 'failed',
     );
-    // Until @kube-backup/core ships its hydrate function the job must fail and say why.
-    expect(job.status).toBe('failed');
-    expect(job.error).toMatch(/no hydrate/);
+    expect(job.error).toBeUndefined();
+    expect(job.status).toBe('succeeded');
+    expect(job.progress).toBe(1);
+    expect(job.result).toMatchObject({
+      targetNamespace: 'dev-dev',
+      sourceNamespace: 'shop',
+      hydratedFrom: ids['storefront-4'].slice(0, 16),
+      counts: { created: 2, failed: 0 },
+    });
     expect(job.log.map(line => line.message)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^hydrating component:default\/storefront/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^hydrating component:default\/storefront/),
+        expect.stringMatching(/^writing workloads/),
+        'hydration finished',
+      ]),
+    );
+    // Core wrote it, scaled as asked and labelled with the snapshot it came from.
+    const deployment = cluster.store.get('apps/v1', 'Deployment', 'dev-dev', 'storefront');
+    expect(deployment?.spec).toMatchObject({ replicas: 0 });
+    expect(deployment?.metadata?.labels?.['kube-backup.io/hydrated-from']).toBe(
+      ids['storefront-4'].slice(0, 16),
     );
     const list = await call<{ items: HydrationJob[] }>(`${STOREFRONT}/hydrations`);
     expect(list.body.items.map(item => item.id)).toEqual([started.body.id]);
     expect(audits).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ eventId: 'hydration-start', outcome: 'success' }),
-        expect.objectContaining({ eventId: 'hydration-run', outcome: 'failure' }),
+        expect.objectContaining({ eventId: 'hydration-run', outcome: 'success' }),
       ]),
     );
   });
@@ -394,16 +433,25 @@ describeWithPostgres('kube-backup backend plugin', () => {
       () => call<RestoreRequest>(`/restore-requests/${requested.body.id}`).then(r => r.body),
       current => current.status === 'succeeded' || current.status === 'failed',
     );
-    // Until @kube-backup/core ships its restore function the outcome is a recorded failure.
-    expect(finished.status).toBe('failed');
-    expect(finished.error).toMatch(/no restore/);
+    expect(finished.error).toBeUndefined();
+    expect(finished.status).toBe('succeeded');
     expect(finished.finishedAt).toBeDefined();
+    expect(finished.outcome).toMatchObject({ counts: { created: 2, failed: 0 } });
+    expect(finished.progress).toBe(1);
+    expect(finished.log?.map(line => line.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^restoring component:default\/storefront/),
+        'restore finished',
+      ]),
+    );
+    const restored = cluster.store.get('apps/v1', 'Deployment', 'shop', 'storefront');
+    expect(restored?.spec).toMatchObject({ replicas: 2 });
     expect(audits).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ eventId: 'restore-request', outcome: 'success' }),
         expect.objectContaining({ eventId: 'restore-decision', outcome: 'failure' }),
         expect.objectContaining({ eventId: 'restore-decision', outcome: 'success' }),
-        expect.objectContaining({ eventId: 'restore-run', outcome: 'failure' }),
+        expect.objectContaining({ eventId: 'restore-run', outcome: 'success' }),
       ]),
     );
   });
@@ -443,6 +491,14 @@ describeWithPostgres('kube-backup backend plugin', () => {
         })
       ).status,
     ).toBe(400);
+    for (const replicas of [11, -1, 1.5, '2']) {
+      const response = await call<{ error: { message: string } }>(`${STOREFRONT}/hydrations`, {
+        method: 'POST',
+        body: { snapshotId: ids['storefront-5'], target: 'dev', namespace: 'dev-x', replicas },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).toMatch(/replicas must be a whole number from 0 to 10/);
+    }
   });
 });
 

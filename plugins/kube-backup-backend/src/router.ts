@@ -63,6 +63,9 @@ interface EntityContext {
 
 const ENTITY = '/entities/:kind/:namespace/:name';
 
+/** Replicas a hydration may ask for: dev/test namespaces are not for full production scale. */
+export const MAX_HYDRATION_REPLICAS = 10;
+
 /** The plugin's JSON API. It parses and authorizes; core does the work. */
 export function createRouter(options: RouterOptions): express.Router {
   const { config, httpAuth, userInfo, permissions, auditor, catalog, snapshots } = options;
@@ -135,6 +138,7 @@ export function createRouter(options: RouterOptions): express.Router {
         title: target.title,
         cluster: target.cluster,
         namespaces: [...target.namespaces],
+        allowSecrets: target.allowSecrets,
       }));
   }
 
@@ -206,6 +210,11 @@ export function createRouter(options: RouterOptions): express.Router {
           `namespace "${body.namespace}" is protected; hydration never writes there`,
         );
       }
+      if (body.includeSecrets && !target.allowSecrets) {
+        throw new NotAllowedError(
+          `hydration target "${target.name}" does not allow Secrets; hydrate without them`,
+        );
+      }
       const snapshot = await snapshots.entitySnapshot(matcher, body.snapshotId);
       const job = await options.hydrations.create({
         entityRef: context.entityRef,
@@ -215,7 +224,10 @@ export function createRouter(options: RouterOptions): express.Router {
         namespace: body.namespace,
         createdBy: context.credentials.principal.userEntityRef,
       });
-      options.jobs.startHydration(job, matcher, body.includeSecrets ?? false);
+      options.jobs.startHydration(job, matcher, {
+        includeSecrets: body.includeSecrets ?? false,
+        replicas: body.replicas,
+      });
       await audit.success({ meta: { jobId: job.id } });
       res.status(202).json(job);
     } catch (error) {
@@ -381,6 +393,20 @@ function optionalBoolean(body: Record<string, unknown>, name: string): boolean |
   return value;
 }
 
+function optionalInt(
+  body: Record<string, unknown>,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const value = body[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(`${name} must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
 function optionalStrings(value: unknown, name: string): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.some(item => typeof item !== 'string' || !item)) {
@@ -400,6 +426,7 @@ function parseHydrationBody(raw: unknown): HydrationRequestBody {
     target: requiredString(body, 'target'),
     namespace,
     includeSecrets: optionalBoolean(body, 'includeSecrets'),
+    replicas: optionalInt(body, 'replicas', 0, MAX_HYDRATION_REPLICAS),
   };
 }
 

@@ -17,6 +17,11 @@ export interface SnapshotSummary {
   errorCount: number;
   volumeCount: number;
   durationMs: number;
+  /**
+   * Bytes of object content the snapshot stored plus those it re-used from earlier ones
+   * (volume data not included); absent when the snapshot does not record it: unknown.
+   */
+  sizeBytes?: number;
 }
 
 export interface SnapshotList {
@@ -76,6 +81,8 @@ export interface HydrationTarget {
   cluster: string;
   /** Namespace patterns (`dev-*`); a hydration names one namespace matching one of them. */
   namespaces: string[];
+  /** Whether a hydration into this target may bring the production Secrets along. */
+  allowSecrets: boolean;
 }
 
 export interface HydrationTargetList {
@@ -94,8 +101,10 @@ export interface HydrationRequestBody {
   snapshotId: string;
   target: string;
   namespace: string;
-  /** Also restore Secrets (default: left out). */
+  /** Also restore Secrets (default: left out); only where the target allows it. */
   includeSecrets?: boolean;
+  /** Replicas of every scaled workload, 0–10 (default 1). */
+  replicas?: number;
 }
 
 export interface HydrationJob {
@@ -161,6 +170,10 @@ export interface RestoreRequest {
   finishedAt?: IsoTime;
   outcome?: Record<string, unknown>;
   error?: string;
+  /** While it runs: 0..1, or undefined while unknown. */
+  progress?: number;
+  /** What the restore did, step by step (absent from backends that do not record it). */
+  log?: JobLogLine[];
 }
 
 export interface RestoreRequestList {

@@ -1,4 +1,5 @@
 import type {
+  JobLogLine,
   RestoreRequest,
   RestoreRequestStatus,
   RestoreScope,
@@ -73,6 +74,17 @@ export class RestoreRequestStore {
     await this.db(TABLE).where({ id }).update({ status: 'running', started_at: new Date() });
   }
 
+  /** Progress and log of a running restore. */
+  async update(
+    id: string,
+    update: { progress?: number | null; log?: JobLogLine[] },
+  ): Promise<void> {
+    const row: Record<string, unknown> = {};
+    if (update.progress !== undefined) row.progress = update.progress;
+    if (update.log) row.log = JSON.stringify(update.log);
+    if (Object.keys(row).length > 0) await this.db(TABLE).where({ id }).update(row);
+  }
+
   async finish(
     id: string,
     result:
@@ -118,5 +130,8 @@ function toRequest(row: Record<string, unknown>): RestoreRequest {
     finishedAt: isoTime(row.finished_at),
     outcome: parseJson<Record<string, unknown>>(row.outcome),
     error: (row.error as string | null) ?? undefined,
+    progress:
+      row.progress === null || row.progress === undefined ? undefined : Number(row.progress),
+    log: parseJson<JobLogLine[]>(row.log) ?? [],
   };
 }

@@ -7,6 +7,7 @@ import type {
 import type { HydrationStore } from '../database/HydrationStore';
 import type { RestoreRequestStore } from '../database/RestoreRequestStore';
 import type { ClusterService } from './ClusterService';
+import type { HydrateReport, RestoreReport } from '@kube-backup/core';
 import type { KubeBackupEngine } from './engine';
 import type { EntityMatcher, SnapshotService } from './SnapshotService';
 
@@ -38,8 +39,12 @@ export class JobRunner {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
-  startHydration(job: HydrationJob, matcher: EntityMatcher, includeSecrets: boolean): void {
-    this.track(this.runHydration(job, matcher, includeSecrets));
+  startHydration(
+    job: HydrationJob,
+    matcher: EntityMatcher,
+    options: { includeSecrets: boolean; replicas?: number },
+  ): void {
+    this.track(this.runHydration(job, matcher, options));
   }
 
   startRestore(request: RestoreRequest, matcher: EntityMatcher): void {
@@ -57,31 +62,10 @@ export class JobRunner {
   private async runHydration(
     job: HydrationJob,
     matcher: EntityMatcher,
-    includeSecrets: boolean,
+    options: { includeSecrets: boolean; replicas?: number },
   ): Promise<void> {
     const { hydrations, snapshots, clusters, engine } = this.deps;
-    const log: JobLogLine[] = [];
-    let progress: number | undefined = 0;
-    let dirty = false;
-    let flushing: Promise<void> = Promise.resolve();
-    let timer: NodeJS.Timeout | undefined;
-    const flush = () => {
-      timer = undefined;
-      if (!dirty) return flushing;
-      dirty = false;
-      const lines = log.slice(-MAX_LOG_LINES);
-      const fraction = progress ?? null;
-      flushing = flushing.then(() => hydrations.update(job.id, { log: lines, progress: fraction }));
-      return flushing;
-    };
-    const changed = () => {
-      dirty = true;
-      timer ??= setTimeout(flush, FLUSH_MS);
-    };
-    const write = (level: JobLogLine['level'], message: string) => {
-      log.push({ time: new Date().toISOString(), level, message });
-      changed();
-    };
+    const recorder = new JobRecorder(update => hydrations.update(job.id, update));
     const audit = await this.deps.auditor.createEvent({
       eventId: 'hydration-run',
       severityLevel: 'medium',
@@ -97,7 +81,7 @@ export class JobRunner {
     });
     try {
       await hydrations.update(job.id, { status: 'running', startedAt: new Date() });
-      write(
+      recorder.write(
         'info',
         `hydrating ${job.entityRef} from snapshot ${job.snapshotId.slice(0, 12)} into ${job.cluster}/${job.namespace}`,
       );
@@ -106,8 +90,9 @@ export class JobRunner {
         snapshots.entitySnapshot(matcher, job.snapshotId),
         clusters.connect(job.cluster),
       ]);
+      let report: HydrateReport;
       try {
-        const result = await engine.hydrate({
+        report = await engine.hydrate({
           connection,
           repository,
           snapshot,
@@ -116,35 +101,49 @@ export class JobRunner {
           sourceNamespaces: matcher.namespace ? [matcher.namespace] : undefined,
           targetNamespace: job.namespace,
           protectedNamespaces: this.deps.protectedNamespaces,
-          includeSecrets,
-          onProgress: (fraction, message) => {
-            progress = fraction;
-            if (message) write('info', message);
-            else changed();
-          },
-          log: write,
+          includeSecrets: options.includeSecrets,
+          replicas: options.replicas,
+          onProgress: recorder.progress,
+          log: recorder.write,
         });
-        progress = 1;
-        write('info', 'hydration finished');
-        clearTimeout(timer);
-        await flush();
-        await hydrations.update(job.id, { status: 'succeeded', finishedAt: new Date(), result });
-        await audit.success({ meta: { result: result as never } });
       } finally {
         connection.client.close();
       }
+      const result = report as unknown as Record<string, unknown>;
+      const failed = failureSummary(report);
+      if (failed) {
+        recorder.write('error', `hydration finished with failures: ${failed}`);
+        await recorder.flush();
+        await hydrations.update(job.id, {
+          status: 'failed',
+          finishedAt: new Date(),
+          error: failed,
+          result,
+        });
+        await audit.fail({ error: new Error(failed), meta: { counts: report.counts } });
+        return;
+      }
+      recorder.progress(1);
+      recorder.write('info', 'hydration finished');
+      await recorder.flush();
+      await hydrations.update(job.id, { status: 'succeeded', finishedAt: new Date(), result });
+      await audit.success({ meta: { counts: report.counts, hydratedFrom: report.hydratedFrom } });
     } catch (error) {
       const message = (error as Error).message;
-      write('error', message);
-      clearTimeout(timer);
-      await flush();
+      recorder.write('error', message);
+      await recorder.flush();
       await hydrations.update(job.id, { status: 'failed', finishedAt: new Date(), error: message });
       await audit.fail({ error: error as Error });
     }
   }
 
   private async runRestore(request: RestoreRequest, matcher: EntityMatcher): Promise<void> {
-    const { restores, snapshots, clusters, engine } = this.deps;
+    const { restores, snapshots, clusters, engine, logger } = this.deps;
+    const recorder = new JobRecorder(update => restores.update(request.id, update));
+    const log = (level: JobLogLine['level'], message: string) => {
+      recorder.write(level, message);
+      logger[level](`restore ${request.id}: ${message}`);
+    };
     const audit = await this.deps.auditor.createEvent({
       eventId: 'restore-run',
       severityLevel: 'high',
@@ -159,13 +158,18 @@ export class JobRunner {
     });
     try {
       await restores.markRunning(request.id);
+      log(
+        'info',
+        `restoring ${request.entityRef} from snapshot ${request.snapshotId.slice(0, 12)} into ${request.cluster}`,
+      );
       const [repository, snapshot, connection] = await Promise.all([
         snapshots.repository(),
         snapshots.entitySnapshot(matcher, request.snapshotId),
         clusters.connect(request.cluster),
       ]);
+      let report: RestoreReport;
       try {
-        const outcome = await engine.restore({
+        report = await engine.restore({
           connection,
           repository,
           snapshot,
@@ -175,17 +179,92 @@ export class JobRunner {
             request.scope.namespaces ?? (matcher.namespace ? [matcher.namespace] : undefined),
           objects: request.scope.objects,
           includeSecrets: request.scope.includeSecrets ?? true,
-          onProgress: () => undefined,
-          log: (level, message) => this.deps.logger[level](`restore ${request.id}: ${message}`),
+          onProgress: recorder.progress,
+          log,
         });
-        await restores.finish(request.id, { status: 'succeeded', outcome });
-        await audit.success({ meta: { outcome: outcome as never } });
       } finally {
         connection.client.close();
       }
+      const outcome = report as unknown as Record<string, unknown>;
+      const failed = failureSummary(report);
+      if (failed) {
+        log('error', `restore finished with failures: ${failed}`);
+        await recorder.flush();
+        await restores.finish(request.id, { status: 'failed', error: failed, outcome });
+        await audit.fail({ error: new Error(failed), meta: { counts: report.counts } });
+        return;
+      }
+      recorder.progress(1);
+      log('info', 'restore finished');
+      await recorder.flush();
+      await restores.finish(request.id, { status: 'succeeded', outcome });
+      await audit.success({ meta: { counts: report.counts } });
     } catch (error) {
+      log('error', (error as Error).message);
+      await recorder.flush();
       await restores.finish(request.id, { status: 'failed', error: (error as Error).message });
       await audit.fail({ error: error as Error });
     }
+  }
+}
+
+/** What failed in a report, in a sentence; undefined when nothing did. */
+function failureSummary(report: RestoreReport): string | undefined {
+  const failed = report.objects.filter(object => object.outcome === 'failed');
+  if (failed.length === 0) return undefined;
+  const names = failed
+    .slice(0, 5)
+    .map(object => `${object.kind}/${object.name}${object.message ? ` (${object.message})` : ''}`);
+  const more = failed.length > 5 ? `, and ${failed.length - 5} more` : '';
+  return `${failed.length} of ${report.objects.length} objects failed: ${names.join('; ')}${more}`;
+}
+
+/**
+ * A running job's progress and log, written to the database at most every FLUSH_MS (and
+ * once more when it ends), so a job writing thousands of objects costs a few updates.
+ */
+class JobRecorder {
+  private readonly log: JobLogLine[] = [];
+  private fraction: number | undefined = 0;
+  private dirty = false;
+  private saving: Promise<void> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly save: (update: {
+      log: JobLogLine[];
+      progress: number | null;
+    }) => Promise<void>,
+  ) {}
+
+  readonly write = (level: JobLogLine['level'], message: string): void => {
+    this.log.push({ time: new Date().toISOString(), level, message });
+    if (this.log.length > MAX_LOG_LINES * 2) this.log.splice(0, this.log.length - MAX_LOG_LINES);
+    this.changed();
+  };
+
+  readonly progress = (fraction: number | undefined, message?: string): void => {
+    this.fraction = fraction;
+    if (message) this.write('info', message);
+    else this.changed();
+  };
+
+  /** Writes what is pending; resolves once every write so far is done. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.dirty) return this.saving;
+    this.dirty = false;
+    const update = { log: this.log.slice(-MAX_LOG_LINES), progress: this.fraction ?? null };
+    this.saving = this.saving.catch(() => undefined).then(() => this.save(update));
+    return this.saving;
+  }
+
+  private changed(): void {
+    this.dirty = true;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch(() => undefined);
+    }, FLUSH_MS);
   }
 }

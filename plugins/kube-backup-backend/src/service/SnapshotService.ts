@@ -274,5 +274,14 @@ export function toSummary(snapshot: Snapshot): SnapshotSummary {
     errorCount: snapshot.errors.length,
     volumeCount: snapshot.volumes.length,
     durationMs: snapshot.durationMs,
+    sizeBytes: sizeOf(snapshot),
   };
+}
+
+/** Object content stored plus re-used; unknown when the snapshot has no such statistics. */
+function sizeOf(snapshot: Snapshot): number | undefined {
+  const stats = snapshot.stats as Partial<Snapshot['stats']> | undefined;
+  const { newBytes, reusedBytes } = stats ?? {};
+  if (typeof newBytes !== 'number' || typeof reusedBytes !== 'number') return undefined;
+  return newBytes + reusedBytes;
 }

@@ -1,5 +1,14 @@
-import type { ClusterConnection, Repository, Snapshot } from '@kube-backup/core';
-import * as core from '@kube-backup/core';
+import {
+  hydrateSnapshot,
+  restoreSnapshot,
+  TIERS,
+  type ClusterConnection,
+  type HydrateReport,
+  type Repository,
+  type RestoreProgress,
+  type RestoreReport,
+  type Snapshot,
+} from '@kube-backup/core';
 
 export type EngineLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -13,13 +22,16 @@ interface EngineCall {
   labelSelector?: string;
   sourceNamespaces?: string[];
   includeSecrets: boolean;
-  onProgress: (fraction: number | undefined, message: string) => void;
+  /** A fraction 0..1 (undefined while unknown) and, at each new step, what it is doing. */
+  onProgress: (fraction: number | undefined, message?: string) => void;
   log: EngineLog;
 }
 
 export interface HydrateCall extends EngineCall {
   targetNamespace: string;
   protectedNamespaces: string[];
+  /** Replicas of every scaled workload; default core's (1). */
+  replicas?: number;
 }
 
 export interface RestoreCall extends EngineCall {
@@ -29,35 +41,123 @@ export interface RestoreCall extends EngineCall {
 
 /** What the backend asks of core; every real piece of work happens there. */
 export interface KubeBackupEngine {
-  hydrate(call: HydrateCall): Promise<Record<string, unknown>>;
-  restore(call: RestoreCall): Promise<Record<string, unknown>>;
+  hydrate(call: HydrateCall): Promise<HydrateReport>;
+  restore(call: RestoreCall): Promise<RestoreReport>;
 }
 
-export class EngineUnavailableError extends Error {
-  constructor(what: string) {
-    super(`this version of @kube-backup/core has no ${what} function; upgrade the backend`);
-    this.name = 'EngineUnavailableError';
+const TIER_COUNT = Object.keys(TIERS).length;
+const TIER_RANKS = new Map<string, number>(
+  Object.values(TIERS).map(tier => [tier.name, tier.rank]),
+);
+
+/**
+ * Turns core's progress events into a fraction of the whole job and a log line at each new
+ * step (not one per object): loading is the first 30%, writing tier by tier up to 95%, and
+ * deleting what an earlier hydration left the rest.
+ */
+export function progressReporter(
+  onProgress: EngineCall['onProgress'],
+): (progress: RestoreProgress) => void {
+  let step = '';
+  let fraction: number | undefined = 0;
+  return progress => {
+    let message: string | undefined;
+    const enter = (name: string, text: string) => {
+      if (step !== name) message = text;
+      step = name;
+    };
+    switch (progress.phase) {
+      case 'loading':
+        enter('loading', `reading ${progress.total} objects from the snapshot`);
+        fraction = progress.total > 0 ? (0.3 * progress.done) / progress.total : 0;
+        break;
+      case 'checking':
+        enter('checking', 'checking the target cluster');
+        fraction = 0.3;
+        break;
+      case 'writing': {
+        enter(`writing ${progress.tier}`, `writing ${progress.tier} (${progress.total})`);
+        const rank = TIER_RANKS.get(progress.tier);
+        const within = progress.total > 0 ? progress.done / progress.total : 1;
+        fraction = rank === undefined ? fraction : 0.35 + (0.6 * (rank + within)) / TIER_COUNT;
+        break;
+      }
+      case 'waiting':
+        enter(
+          `waiting ${progress.crds.join()}`,
+          `waiting for ${progress.crds.join(', ')} to be established`,
+        );
+        break;
+      case 'deleting':
+        enter('deleting', `deleting ${progress.total} objects an earlier hydration made`);
+        fraction = 0.95 + (progress.total > 0 ? (0.05 * progress.done) / progress.total : 0.05);
+        break;
+    }
+    onProgress(fraction, message);
+  };
+}
+
+/** Per-object failures and warnings of a finished restore, into the job's log. */
+export function logReport(report: RestoreReport, log: EngineLog): void {
+  for (const object of report.objects) {
+    if (object.outcome !== 'failed') continue;
+    const where = object.namespace ? ` in ${object.namespace}` : '';
+    log(
+      'error',
+      `${object.kind}/${object.name}${where} failed: ${object.reason ? `${object.reason}: ` : ''}${object.message ?? 'no reason given'}`,
+    );
   }
+  for (const warning of report.warnings) log('warn', warning);
+  const counts = Object.entries(report.counts)
+    .filter(([, count]) => count > 0)
+    .map(([outcome, count]) => `${count} ${outcome}`);
+  log('info', `${counts.join(', ') || 'nothing written'} in ${report.durationMs} ms`);
 }
 
-/** A core export looked up by name, so the backend builds against cores that lack it. */
-function coreFunction(...names: string[]): ((...args: unknown[]) => Promise<unknown>) | undefined {
-  const exports = core as unknown as Record<string, unknown>;
-  for (const name of names) {
-    if (typeof exports[name] === 'function')
-      return exports[name] as (...args: unknown[]) => Promise<unknown>;
-  }
-  return undefined;
-}
-
-/** The engine over @kube-backup/core's hydrate and restore functions. */
+/** The engine over @kube-backup/core's hydrateSnapshot and restoreSnapshot. */
 export const coreEngine: KubeBackupEngine = {
-  async hydrate() {
-    if (!coreFunction('hydrateSnapshot', 'hydrate')) throw new EngineUnavailableError('hydrate');
-    throw new EngineUnavailableError('hydrate binding');
+  async hydrate(call) {
+    if ((call.sourceNamespaces?.length ?? 0) > 1) {
+      throw new Error('a hydration copies one namespace; the entity names several');
+    }
+    const report = await hydrateSnapshot(call.connection, call.repository, {
+      snapshot: call.snapshot,
+      entity: call.entityId,
+      labelSelector: call.labelSelector,
+      sourceNamespace: call.sourceNamespaces?.[0],
+      targetNamespace: call.targetNamespace,
+      secrets: call.includeSecrets ? 'copy' : 'skip',
+      replicas: call.replicas,
+      protectedNamespaces: call.protectedNamespaces,
+      onProgress: progressReporter(call.onProgress),
+    });
+    logReport(report, call.log);
+    for (const secret of report.missingSecrets) {
+      call.log(
+        'warn',
+        `Secret ${secret.name} is not in ${report.targetNamespace} but ${secret.usedBy.join(', ')} use it`,
+      );
+    }
+    return report;
   },
-  async restore() {
-    if (!coreFunction('restoreSnapshot', 'restore')) throw new EngineUnavailableError('restore');
-    throw new EngineUnavailableError('restore binding');
+
+  async restore(call) {
+    const report = await restoreSnapshot(
+      call.connection,
+      call.repository,
+      call.snapshot,
+      {
+        entity: call.entityId,
+        // A label selector is strict (no dependencies): only when there is no entity id,
+        // whose selection already brings what the workloads need.
+        labelSelector: call.entityId ? undefined : call.labelSelector,
+        includeNamespaces: call.sourceNamespaces,
+        objects: call.objects,
+        excludeResources: call.includeSecrets ? undefined : ['secrets'],
+      },
+      progressReporter(call.onProgress),
+    );
+    logReport(report, call.log);
+    return report;
   },
 };

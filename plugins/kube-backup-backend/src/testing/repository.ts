@@ -31,6 +31,8 @@ export interface SnapshotSpec {
   images?: Snapshot['images'];
   volumes?: Snapshot['volumes'];
   errors?: Snapshot['errors'];
+  /** Bytes of content the snapshot stored (default 1000). */
+  sizeBytes?: number;
 }
 
 /** Stores each record's object and the record list, then the snapshot document. */
@@ -41,11 +43,19 @@ export async function saveSnapshot(repository: Repository, spec: SnapshotSpec): 
       records.push(record);
       continue;
     }
+    const labels = record.labels ?? {};
     const object = {
       apiVersion: record.group ? `${record.group}/${record.version}` : record.version,
       kind: record.kind,
-      metadata: { name: record.name, namespace: record.namespace, labels: record.labels },
-      spec: { replicas: 2 },
+      metadata: { name: record.name, namespace: record.namespace, labels },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: { containers: [{ name: 'web', image: 'shop/web:1' }] },
+        },
+      },
     };
     records.push({ ...record, content: (await repository.putJson(object)).id });
   }
@@ -73,7 +83,12 @@ export async function saveSnapshot(repository: Repository, spec: SnapshotSpec): 
     },
     images: spec.images ?? [],
     volumes: spec.volumes ?? [],
-    stats: { newBytes: 0, reusedBytes: 0, storedObjects: records.length, reusedObjects: 0 },
+    stats: {
+      newBytes: spec.sizeBytes ?? 1000,
+      reusedBytes: 0,
+      storedObjects: records.length,
+      reusedObjects: 0,
+    },
     durationMs: 42,
     status: (spec.errors ?? []).length > 0 ? 'partial' : 'complete',
     errors: spec.errors ?? [],

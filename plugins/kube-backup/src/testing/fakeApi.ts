@@ -124,7 +124,13 @@ export function detailOf(snapshot: SnapshotSummary): SnapshotDetail {
 export class FakeKubeBackupApi implements KubeBackupApi {
   snapshots: SnapshotSummary[] = [];
   targets: HydrationTarget[] = [
-    { name: 'dev', title: 'Developer namespaces', cluster: 'dev', namespaces: ['dev-*'] },
+    {
+      name: 'dev',
+      title: 'Developer namespaces',
+      cluster: 'dev',
+      namespaces: ['dev-*'],
+      allowSecrets: false,
+    },
   ];
   hydrations: HydrationJob[] = [];
   requests: RestoreRequest[] = [];

@@ -26,13 +26,8 @@ export interface SnapshotQuery {
   offset?: number;
 }
 
-/**
- * A hydration as the frontend asks for it. `replicas` is what core's hydrate takes for every
- * scaled workload (default 1); a backend that does not pass it on keeps core's default.
- */
-export interface HydrationRequest extends HydrationRequestBody {
-  replicas?: number;
-}
+/** A hydration as the frontend asks for it (the backend's request body). */
+export type HydrationRequest = HydrationRequestBody;
 
 /** The kube-backup backend, as the frontend uses it. */
 export interface KubeBackupApi {

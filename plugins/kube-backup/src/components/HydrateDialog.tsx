@@ -48,6 +48,9 @@ export interface HydrateDialogProps {
 
 type Step = 'options' | 'confirm' | 'progress';
 
+/** The most replicas the backend lets a hydration ask for. */
+const MAX_REPLICAS = 10;
+
 /** What hydrating a snapshot will create: counts by kind of what gets restored. */
 function plannedObjects(detail: SnapshotDetail, includeSecrets: boolean) {
   const create: Array<[string, number]> = [];
@@ -89,6 +92,8 @@ export function HydrateDialog(props: HydrateDialogProps) {
 
   const userName = (props.userEntityRef ?? '').split('/').pop() ?? '';
   const target: HydrationTarget | undefined = targets.value?.find(t => t.name === targetName);
+  // Secrets come along only where the chosen target allows them.
+  const withSecrets = includeSecrets && target?.allowSecrets === true;
 
   // Pick the first target once they are known.
   useEffect(() => {
@@ -126,8 +131,11 @@ export function HydrateDialog(props: HydrateDialogProps) {
 
   const replicasNumber = Number(replicas);
   const replicasError =
-    !Number.isInteger(replicasNumber) || replicasNumber < 0 || replicasNumber > 100
-      ? 'A whole number from 0 to 100'
+    replicas.trim() === '' ||
+    !Number.isInteger(replicasNumber) ||
+    replicasNumber < 0 ||
+    replicasNumber > MAX_REPLICAS
+      ? `A whole number from 0 to ${MAX_REPLICAS}`
       : undefined;
   const namespaceError = !namespace
     ? 'Name the namespace to fill'
@@ -148,7 +156,7 @@ export function HydrateDialog(props: HydrateDialogProps) {
         snapshotId: snapshot.id,
         target: target.name,
         namespace,
-        includeSecrets,
+        includeSecrets: withSecrets,
         replicas: replicasNumber,
       });
       setJob(started);
@@ -197,6 +205,7 @@ export function HydrateDialog(props: HydrateDialogProps) {
                 const next = targets.value?.find(t => t.name === event.target.value);
                 setTargetName(event.target.value);
                 if (next) setNamespace(suggestNamespace(next.namespaces[0], userName));
+                if (!next?.allowSecrets) setIncludeSecrets(false);
               }}
               SelectProps={{ native: true }}
               helperText={target ? `Cluster ${target.cluster}` : undefined}
@@ -226,22 +235,30 @@ export function HydrateDialog(props: HydrateDialogProps) {
               onChange={event => setReplicas(event.target.value)}
               error={Boolean(replicasError)}
               helperText={replicasError ?? 'Every scaled workload runs this many pods'}
-              inputProps={{ min: 0, max: 100 }}
+              inputProps={{ min: 0, max: MAX_REPLICAS }}
             />
-            <FormControlLabel
-              control={
-                <Checkbox
-                  checked={includeSecrets}
-                  onChange={event => setIncludeSecrets(event.target.checked)}
-                  name="includeSecrets"
+            {target?.allowSecrets ? (
+              <>
+                <FormControlLabel
+                  control={
+                    <Checkbox
+                      checked={includeSecrets}
+                      onChange={event => setIncludeSecrets(event.target.checked)}
+                      name="includeSecrets"
+                    />
+                  }
+                  label="Also restore Secrets"
                 />
-              }
-              label="Also restore Secrets"
-            />
-            <Typography variant="caption" color="textSecondary">
-              Production Secrets stay behind unless you ask for them; the backend refuses where the
-              target does not allow them.
-            </Typography>
+                <Typography variant="caption" color="textSecondary">
+                  Production Secrets stay behind unless you ask for them.
+                </Typography>
+              </>
+            ) : (
+              <Typography variant="caption" color="textSecondary">
+                Production Secrets stay behind: target {target?.name ?? targetName} does not allow
+                them. The result names the Secrets the workloads need.
+              </Typography>
+            )}
           </Box>
         )}
       </>
@@ -260,7 +277,7 @@ export function HydrateDialog(props: HydrateDialogProps) {
       </>
     );
   } else if (step === 'confirm') {
-    const plan = detail.value ? plannedObjects(detail.value, includeSecrets) : undefined;
+    const plan = detail.value ? plannedObjects(detail.value, withSecrets) : undefined;
     content = (
       <>
         <Typography variant="subtitle1" component="h3" id="kube-backup-hydrate-summary">
@@ -280,7 +297,7 @@ export function HydrateDialog(props: HydrateDialogProps) {
           <dt>Replicas</dt>
           <dd>{replicasNumber} per scaled workload</dd>
           <dt>Secrets</dt>
-          <dd>{includeSecrets ? 'restored' : 'left out'}</dd>
+          <dd>{withSecrets ? 'restored' : 'left out'}</dd>
         </dl>
         {detail.loading && <Progress />}
         {detail.error !== undefined && (

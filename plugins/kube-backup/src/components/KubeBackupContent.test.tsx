@@ -44,7 +44,7 @@ async function renderContent(api: FakeKubeBackupApi, viewer = developer) {
 describe('KubeBackupContent', () => {
   it("lists the entity's snapshots with time, source, status, counts, size and tags", async () => {
     const api = new FakeKubeBackupApi([
-      summary(0, { tags: ['release', 'hydrate'] }),
+      summary(0, { tags: ['release', 'hydrate'], sizeBytes: 3 * 1024 * 1024 }),
       summary(1, { status: 'partial', errorCount: 2, objectCount: 7, volumeCount: 3 }),
     ]);
     await renderContent(api);
@@ -61,8 +61,9 @@ describe('KubeBackupContent', () => {
       'title',
       expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/),
     );
-    // The backend reports no size yet: unknown, not zero.
-    expect(within(table).getAllByText('unknown')).toHaveLength(2);
+    // The size where the backend knows it; unknown (not zero) where it does not.
+    expect(within(table).getByText('3.0 MiB')).toBeInTheDocument();
+    expect(within(table).getAllByText('unknown')).toHaveLength(1);
     expect(api.calls.find(call => call.method === 'listSnapshots')?.args).toEqual([
       'component:default/storefront',
       { limit: 500 },
@@ -122,7 +123,14 @@ describe('KubeBackupContent', () => {
     expect(within(dialog).getByRole('button', { name: 'Review' })).toBeDisabled();
     await userEvent.clear(namespace);
     await userEvent.type(namespace, 'dev-alice');
+    // Target dev does not allow Secrets: no option to ask for them.
+    expect(within(dialog).queryByRole('checkbox', { name: 'Also restore Secrets' })).toBeNull();
+    expect(dialog).toHaveTextContent('target dev does not allow them');
     const replicas = within(dialog).getByRole('spinbutton', { name: 'Replicas' });
+    await userEvent.clear(replicas);
+    await userEvent.type(replicas, '11');
+    expect(within(dialog).getByText('A whole number from 0 to 10')).toBeInTheDocument();
+    expect(within(dialog).getByRole('button', { name: 'Review' })).toBeDisabled();
     await userEvent.clear(replicas);
     await userEvent.type(replicas, '2');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Review' }));
@@ -157,6 +165,42 @@ describe('KubeBackupContent', () => {
     // The hydrations list is refreshed once the job has finished.
     const hydrations = await screen.findByRole('table', { name: 'Hydrations' });
     expect(hydrations).toHaveTextContent('dev/dev-alice');
+  });
+
+  it('offers Secrets only on a target that allows them', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    api.targets = [
+      ...api.targets,
+      { name: 'sandbox', cluster: 'dev', namespaces: ['sandbox-*'], allowSecrets: true },
+    ];
+    await renderContent(api);
+    await userEvent.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
+    const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
+    const target = await within(dialog).findByRole('combobox', { name: 'Target' });
+    expect(within(dialog).queryByRole('checkbox', { name: 'Also restore Secrets' })).toBeNull();
+    await userEvent.selectOptions(target, 'sandbox');
+    expect(within(dialog).getByRole('textbox', { name: 'Namespace' })).toHaveValue('sandbox-dev');
+    const secrets = within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' });
+    await userEvent.click(secrets);
+    // Back to a target without Secrets and again: the choice does not survive the switch.
+    await userEvent.selectOptions(target, 'dev');
+    expect(within(dialog).queryByRole('checkbox', { name: 'Also restore Secrets' })).toBeNull();
+    await userEvent.selectOptions(target, 'sandbox');
+    expect(
+      within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' }),
+    ).not.toBeChecked();
+    await userEvent.click(within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' }));
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Review' }));
+    await within(dialog).findByRole('list', { name: 'Will be created or updated' });
+    expect(dialog).toHaveTextContent('Secretsrestored');
+    expect(within(dialog).queryByText(/Secret left out/)).toBeNull();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
+    await within(dialog).findByText('Hydrated sandbox-dev in dev');
+    expect(api.calls.find(call => call.method === 'startHydration')?.args[1]).toMatchObject({
+      target: 'sandbox',
+      namespace: 'sandbox-dev',
+      includeSecrets: true,
+    });
   });
 
   it('explains a refused hydration (403) and what to do next', async () => {

@@ -8,13 +8,9 @@ import { absoluteTime, formatBytes, shortId } from './format';
 import { SnapshotStatus } from './SnapshotStatus';
 import { Time } from './Time';
 
-/**
- * The backend's summary does not carry a size yet; when it does (`sizeBytes`), it is shown.
- * Until then the size is unknown, and shown as unknown.
- */
+/** The snapshot's size when the backend knows it (`sizeBytes`); otherwise unknown. */
 function sizeOf(snapshot: SnapshotSummary): number | undefined {
-  const size = (snapshot as SnapshotSummary & { sizeBytes?: unknown }).sizeBytes;
-  return typeof size === 'number' ? size : undefined;
+  return typeof snapshot.sizeBytes === 'number' ? snapshot.sizeBytes : undefined;
 }
 
 export interface SnapshotsTableProps {

@@ -563,6 +563,38 @@ describe('built-in types', () => {
     );
   });
 
+  test('HorizontalPodAutoscalers get autoscaling/v2 defaults', async () => {
+    const res = await call('POST', '/apis/autoscaling/v2/namespaces/sem/horizontalpodautoscalers', {
+      body: {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'web' },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+          maxReplicas: 5,
+          behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
+        },
+      },
+    });
+    expect(res.body.spec).toMatchObject({
+      minReplicas: 1,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+        },
+      ],
+      behavior: {
+        scaleDown: {
+          stabilizationWindowSeconds: 60,
+          selectPolicy: 'Max',
+          policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+        },
+        scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max' },
+      },
+    });
+  });
+
   test('pods created through the API start Pending', async () => {
     const res = await call('POST', `${NS}/pods`, {
       body: {

@@ -774,7 +774,67 @@ const endpointSlice: Strategy = {
   },
 };
 
+const HPA_SCALE_UP = {
+  stabilizationWindowSeconds: 0,
+  selectPolicy: 'Max',
+  policies: [
+    { type: 'Pods', value: 4, periodSeconds: 15 },
+    { type: 'Percent', value: 100, periodSeconds: 15 },
+  ],
+};
+const HPA_SCALE_DOWN = {
+  stabilizationWindowSeconds: 300,
+  selectPolicy: 'Max',
+  policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+};
+
+/** autoscaling/v2 defaults: minReplicas, a CPU metric, and a given behavior completed. */
+const hpa: Strategy = {
+  prepareCreate(o) {
+    defaultHpa(spec(o));
+  },
+  prepareUpdate(o) {
+    defaultHpa(spec(o));
+  },
+  validate(o) {
+    const s = spec(o);
+    const errors: FieldError[] = [];
+    if (!isObject(s.scaleTargetRef)) errors.push(fieldRequired('spec.scaleTargetRef'));
+    if (typeof s.maxReplicas !== 'number' || s.maxReplicas < 1) {
+      errors.push(
+        fieldInvalid('spec.maxReplicas', s.maxReplicas ?? 0, 'must be greater than or equal to 1'),
+      );
+    }
+    return errors;
+  },
+};
+
+function defaultHpa(s: Obj): void {
+  setDefault(s, 'minReplicas', 1);
+  if (!Array.isArray(s.metrics) || s.metrics.length === 0) {
+    s.metrics = [
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+      },
+    ];
+  }
+  const behavior = s.behavior;
+  if (!isObject(behavior)) return;
+  for (const [key, defaults] of [
+    ['scaleUp', HPA_SCALE_UP],
+    ['scaleDown', HPA_SCALE_DOWN],
+  ] as const) {
+    const rules = isObject(behavior[key]) ? behavior[key] : {};
+    setDefault(rules, 'stabilizationWindowSeconds', defaults.stabilizationWindowSeconds);
+    setDefault(rules, 'selectPolicy', defaults.selectPolicy);
+    if (!Array.isArray(rules.policies)) rules.policies = defaults.policies.map(p => ({ ...p }));
+    behavior[key] = rules;
+  }
+}
+
 export const STRATEGIES: Record<string, Strategy> = {
+  'horizontalpodautoscalers.autoscaling': hpa,
   'deployments.apps': deployment,
   'replicasets.apps': replicaSet,
   'statefulsets.apps': statefulSet,

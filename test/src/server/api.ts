@@ -167,10 +167,12 @@ function normalize(obj: KubeObject): KubeObject {
   return out;
 }
 
+/** What metadata.generation tracks: the spec, or for custom resources everything but
+ * metadata (and status, when it is a subresource). */
 function specOf(type: ResourceType, obj: KubeObject): unknown {
   if (!type.custom) return obj.spec;
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
-  return rest;
+  const { metadata: _m, status, apiVersion: _a, kind: _k, ...rest } = obj;
+  return type.status ? rest : { ...rest, status };
 }
 
 export class ApiServer {

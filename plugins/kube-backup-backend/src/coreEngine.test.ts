@@ -1,0 +1,263 @@
+// End to end through the plugin's router: a snapshot captured with core from the Kubernetes
+// API test server (seeded with the production fixture), hydrated into a dev namespace and
+// restored into production by the backend's jobs, checked in the test server's store.
+import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type {
+  HydrationJob,
+  RestoreRequest,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
+import { captureSnapshot, connectToCluster, Repository } from '@kube-backup/core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startTestCluster, type TestCluster } from '../../../test/src/server';
+import { kubeBackupPlugin } from './plugin';
+import { findPostgresBin, startPostgres, type TestPostgres } from './testing/postgres';
+import { FAST_KDF } from './testing/repository';
+
+const bin = findPostgresBin();
+const describeWithPostgres = bin ? describe : describe.skip;
+
+const PASSWORD = 'correct horse battery staple';
+const FIXTURES = resolve(__dirname, '../../../test/fixtures/production');
+const PRODUCTION_SECRETS = ['storefront-secrets', 'storefront-tls', 'cart-redis-auth'];
+
+const storefront: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'storefront',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'storefront' },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'shop-team' },
+};
+
+const OWNER = 'user:default/alice';
+const DEVELOPER = 'user:default/dev';
+
+const userInfo = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials) {
+      const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
+      const groups = ref === OWNER ? ['group:default/shop-team'] : [];
+      return { userEntityRef: ref, ownershipEntityRefs: [ref, ...groups] };
+    },
+  }),
+});
+
+describeWithPostgres('backend jobs over core against the Kubernetes API test server', () => {
+  let cluster: TestCluster;
+  let postgres: TestPostgres;
+  let repoDir: string;
+  let stop: () => Promise<void>;
+  let base: string;
+  let snapshotId: string;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster({ seed: [FIXTURES] });
+    repoDir = await mkdtemp(join(tmpdir(), 'kube-backup-backend-e2e-'));
+    const repository = await Repository.init(`file://${repoDir}`, PASSWORD, { kdf: FAST_KDF });
+    const connection = await connectToCluster({ kubeconfig: cluster.kubeconfigPath });
+    try {
+      const snapshot = await captureSnapshot(connection, repository, {
+        namespaces: ['shop'],
+        entities: ['storefront'],
+      });
+      snapshotId = snapshot.id;
+    } finally {
+      connection.client.close();
+      await repository.close();
+    }
+
+    postgres = await startPostgres(bin as string);
+    const backend = await startTestBackend({
+      features: [
+        kubeBackupPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            kubeBackup: {
+              repository: { location: `file://${repoDir}`, password: PASSWORD },
+              clusters: [
+                { name: 'production', kubeconfig: cluster.kubeconfigPath, context: 'kube-test' },
+                { name: 'dev', kubeconfig: cluster.kubeconfigPath, context: 'kube-test' },
+              ],
+              productionCluster: 'production',
+              hydration: {
+                targets: [
+                  { name: 'dev', cluster: 'dev', namespaces: ['dev-*'] },
+                  {
+                    name: 'sandbox',
+                    cluster: 'dev',
+                    namespaces: ['sandbox-*'],
+                    allowSecrets: true,
+                  },
+                ],
+              },
+              protectedNamespaces: ['shop', 'kube-system'],
+            },
+          },
+        }),
+        mockServices.database.factory({ knex: await postgres.newDatabase() }),
+        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+        catalogServiceMock.factory({ entities: [storefront] }),
+        userInfo,
+      ],
+    });
+    stop = () => backend.stop();
+    const { port } = (backend.server as Server).address() as { port: number };
+    base = `http://localhost:${port}/api/kube-backup`;
+  }, 120_000);
+
+  afterAll(async () => {
+    await stop?.();
+    await postgres?.stop();
+    await cluster?.stop();
+    if (repoDir) await rm(repoDir, { recursive: true, force: true });
+  });
+
+  async function call<T>(
+    path: string,
+    options: { user?: string; method?: string; body?: unknown } = {},
+  ): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${base}${path}`, {
+      method: options.method ?? 'GET',
+      headers: {
+        Authorization: mockCredentials.user.header(options.user ?? DEVELOPER),
+        ...(options.body ? { 'Content-Type': 'application/json' } : {}),
+      },
+      body: options.body ? JSON.stringify(options.body) : undefined,
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  async function hydrate(body: Record<string, unknown>): Promise<HydrationJob> {
+    const started = await call<HydrationJob>('/entities/component/default/storefront/hydrations', {
+      method: 'POST',
+      body: { snapshotId, ...body },
+    });
+    expect(started.status).toBe(202);
+    return waitFor(
+      () => call<HydrationJob>(`/hydrations/${started.body.id}`).then(r => r.body),
+      job => job.status === 'succeeded' || job.status === 'failed',
+    );
+  }
+
+  const names = (objects: Array<{ metadata?: { name?: string } }>) =>
+    objects.map(object => object.metadata?.name).sort();
+
+  it('hydrates the entity into a dev namespace: scaled down, labelled, without Secrets', async () => {
+    const job = await hydrate({ target: 'dev', namespace: 'dev-alice' });
+    expect(job.error).toBeUndefined();
+    expect(job.status).toBe('succeeded');
+    expect(job.progress).toBe(1);
+
+    const deployment = cluster.store.get('apps/v1', 'Deployment', 'dev-alice', 'storefront');
+    expect(deployment?.spec).toMatchObject({ replicas: 1 });
+    expect(deployment?.metadata?.labels?.['kube-backup.io/hydrated-from']).toBe(
+      snapshotId.slice(0, 16),
+    );
+    expect(names(cluster.store.list('apps/v1', 'Deployment', 'dev-alice'))).toEqual([
+      'cart',
+      'storefront',
+    ]);
+    expect(names(cluster.store.list('v1', 'ConfigMap', 'dev-alice'))).toEqual(
+      expect.arrayContaining(['storefront-config', 'storefront-nginx', 'cart-config']),
+    );
+    expect(names(cluster.store.list('v1', 'Service', 'dev-alice'))).toContain('storefront');
+    // No production Secret came along; the report says which ones the workloads need.
+    const secrets = names(cluster.store.list('v1', 'Secret', 'dev-alice'));
+    expect(secrets.filter(name => PRODUCTION_SECRETS.includes(name as string))).toEqual([]);
+    const missing = (job.result?.missingSecrets as Array<{ name: string }>).map(s => s.name);
+    expect(missing).toEqual(expect.arrayContaining(['storefront-secrets']));
+    // The autoscaler would scale it back up: left out, and said so.
+    expect(cluster.store.list('autoscaling/v2', 'HorizontalPodAutoscaler', 'dev-alice')).toEqual(
+      [],
+    );
+    expect(job.result?.droppedAutoscalers).toEqual([expect.stringMatching(/storefront/)]);
+    expect(job.log.map(line => line.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^reading \d+ objects from the snapshot$/),
+        expect.stringMatching(/^writing workloads \(\d+\)$/),
+        expect.stringMatching(/^Secret storefront-secrets is not in dev-alice/),
+        'hydration finished',
+      ]),
+    );
+    // Production is untouched.
+    expect(cluster.store.get('apps/v1', 'Deployment', 'shop', 'storefront')?.spec).toMatchObject({
+      replicas: 3,
+    });
+  }, 60_000);
+
+  it('brings Secrets and the asked-for replicas where the target allows Secrets', async () => {
+    const job = await hydrate({
+      target: 'sandbox',
+      namespace: 'sandbox-alice',
+      includeSecrets: true,
+      replicas: 2,
+    });
+    expect(job.error).toBeUndefined();
+    expect(job.status).toBe('succeeded');
+    expect(
+      cluster.store.get('apps/v1', 'Deployment', 'sandbox-alice', 'storefront')?.spec,
+    ).toMatchObject({ replicas: 2 });
+    expect(names(cluster.store.list('v1', 'Secret', 'sandbox-alice'))).toEqual(
+      expect.arrayContaining(['storefront-secrets', 'storefront-tls']),
+    );
+  }, 60_000);
+
+  it('restores a deleted ConfigMap into production once an owner approves', async () => {
+    expect(cluster.store.remove('v1', 'ConfigMap', 'shop', 'storefront-config')).toBe(true);
+    const requested = await call<RestoreRequest>(
+      '/entities/component/default/storefront/restore-requests',
+      {
+        method: 'POST',
+        body: {
+          snapshotId,
+          reason: 'storefront-config deleted by mistake',
+          scope: { namespaces: ['shop'], objects: ['ConfigMap/storefront-config'] },
+        },
+      },
+    );
+    expect(requested.status).toBe(201);
+    // Nothing happens before the approval.
+    expect(cluster.store.get('v1', 'ConfigMap', 'shop', 'storefront-config')).toBeUndefined();
+    const approved = await call<RestoreRequest>(`/restore-requests/${requested.body.id}/decision`, {
+      method: 'POST',
+      user: OWNER,
+      body: { decision: 'approve' },
+    });
+    expect(approved.status).toBe(200);
+    const finished = await waitFor(
+      () => call<RestoreRequest>(`/restore-requests/${requested.body.id}`).then(r => r.body),
+      request => request.status === 'succeeded' || request.status === 'failed',
+    );
+    expect(finished.error).toBeUndefined();
+    expect(finished.status).toBe('succeeded');
+    expect(finished.outcome).toMatchObject({ counts: { created: 1, failed: 0 } });
+    expect(finished.log?.map(line => line.message)).toContain('restore finished');
+    const configMap = cluster.store.get('v1', 'ConfigMap', 'shop', 'storefront-config');
+    expect(configMap?.data).toBeDefined();
+    // Only the named object was written: everything else was left as it was.
+    const objects = finished.outcome?.objects as Array<{ kind: string; name: string }>;
+    expect(objects.map(object => `${object.kind}/${object.name}`)).toEqual([
+      'ConfigMap/storefront-config',
+    ]);
+  }, 60_000);
+});
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+}

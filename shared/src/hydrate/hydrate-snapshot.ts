@@ -105,6 +105,7 @@ export async function hydrateSnapshot(
   const refresh = options.refresh ?? false;
   const existing = (live: KubeObject): ExistingPolicy =>
     refresh && live.metadata.labels?.[HYDRATED_FROM_LABEL] !== undefined ? 'update' : 'skip';
+  const planningMs = Date.now() - started;
   const discovery = await discoverResourceTypes(connection.client);
   const report = await executeRestorePlan(
     connection,
@@ -114,6 +115,7 @@ export async function hydrateSnapshot(
     { discovery },
   );
 
+  const deleting = Date.now();
   if (refresh) {
     const stale = await deleteStaleHydratedObjects(
       connection.client,
@@ -136,6 +138,11 @@ export async function hydrateSnapshot(
     counts: countOutcomes(report.objects),
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
+    phases: {
+      planningMs,
+      checkingMs: report.phases.checkingMs,
+      writingMs: report.phases.writingMs + (Date.now() - deleting),
+    },
     snapshot: {
       id: snapshot.id,
       name: snapshot.name,

@@ -64,6 +64,7 @@ export async function executeRestorePlan(
     },
   };
 
+  const checked = Date.now();
   const outcomes: ObjectOutcome[] = [];
   for (const { tier, items } of groupByTier(plan.objects)) {
     const blocked = new Map<PlannedObject, Blocker>();
@@ -109,6 +110,7 @@ export async function executeRestorePlan(
     dryRun,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
+    phases: { planningMs: 0, checkingMs: checked - started, writingMs: Date.now() - checked },
     objects: outcomes,
     counts: countOutcomes(outcomes),
     warnings: [...plan.warnings, ...warnings],

@@ -64,10 +64,12 @@ export async function restoreSnapshot(
 ): Promise<RestoreReport> {
   const started = Date.now();
   const plan = await planRestore(source, snapshot, options, onProgress);
+  const planningMs = Date.now() - started;
   const report = await executeRestorePlan(connection, plan, options, onProgress);
   return {
     ...report,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
+    phases: { ...report.phases, planningMs },
   };
 }

@@ -21,7 +21,8 @@ export function typeOfRecord(record: ObjectRecord): ObjectType {
 
 /**
  * Reads the objects of a snapshot's records from the repository, each content id once,
- * a bounded number at a time.
+ * a bounded number at a time. Records with the same content share one object, which is
+ * therefore never modified.
  */
 export class SnapshotObjects {
   private readonly cache = new Map<string, Promise<KubeObject>>();
@@ -45,8 +46,9 @@ export class SnapshotObjects {
         object = this.source.getJson<KubeObject>(id);
         this.cache.set(id, object);
       }
-      // Content is shared between identical objects, so each record gets its own copy.
-      const loaded = { record, object: structuredClone(await object) };
+      // Identical objects share one parsed copy: loaded objects are read, never changed
+      // (transforms work on copies).
+      const loaded = { record, object: await object };
       onProgress?.(++done, restorable.length);
       return loaded;
     });

@@ -55,6 +55,8 @@ export interface RestoreReport {
   dryRun: boolean;
   startedAt: string;
   durationMs: number;
+  /** Where the time went: reading and transforming, checking the target, writing. */
+  phases: { planningMs: number; checkingMs: number; writingMs: number };
   objects: ObjectOutcome[];
   counts: OutcomeCounts;
   /** Things a user should know that did not stop the restore (a patch rule matching nothing…). */

@@ -92,7 +92,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export type { RequestRecord, RequestSummary, SeedInput };
+export type { KubeObject, RequestRecord, RequestSummary, SeedInput };
 
 export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
   const useTls = opts.tls !== false;

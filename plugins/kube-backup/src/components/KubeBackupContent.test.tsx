@@ -78,8 +78,10 @@ describe('KubeBackupContent', () => {
     await userEvent.click(screen.getByRole('button', { name: /next page/i }));
     expect(screen.getAllByRole('button', { name: /^Details of snapshot/ })).toHaveLength(4);
     await userEvent.type(screen.getByPlaceholderText('Filter'), 'nightly');
-    await waitFor(() =>
-      expect(screen.getAllByRole('button', { name: /^Details of snapshot/ })).toHaveLength(7),
+    // The table's search is debounced: on a busy machine it takes longer than a second.
+    await waitFor(
+      () => expect(screen.getAllByRole('button', { name: /^Details of snapshot/ })).toHaveLength(7),
+      { timeout: 5000 },
     );
   });
 

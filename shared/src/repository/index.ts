@@ -5,7 +5,7 @@ export type {
   StorageEntry,
 } from './backend';
 export { LocalBackend, type LocalBackendOptions } from './local-backend';
-export { S3Backend, type S3BackendOptions } from './s3-backend';
+export type { S3BackendOptions } from './s3-backend';
 export {
   createBackend,
   defaultRepositoryLocation,

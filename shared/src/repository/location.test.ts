@@ -92,10 +92,10 @@ describe('parseRepositoryLocation', () => {
   });
 
   it('builds the matching backend', async () => {
-    const local = createBackend('/tmp/x');
+    const local = await createBackend('/tmp/x');
     expect(local).toBeInstanceOf(LocalBackend);
     expect(local.location).toBe('/tmp/x');
-    const s3 = createBackend('s3://bucket/p?endpoint=http://127.0.0.1:1');
+    const s3 = await createBackend('s3://bucket/p?endpoint=http://127.0.0.1:1');
     expect(s3).toBeInstanceOf(S3Backend);
     expect(s3.location).toBe('s3://bucket/p');
     await s3.close?.();

@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UserError } from '../errors';
 import type { StorageBackend } from './backend';
 import { LocalBackend, type LocalBackendOptions } from './local-backend';
-import { S3Backend, type S3BackendOptions } from './s3-backend';
+import type { S3BackendOptions } from './s3-backend';
 
 export type RepositoryLocation =
   | { kind: 'local'; path: string; url: string }
@@ -152,13 +152,17 @@ export interface BackendOptions {
   s3?: Partial<S3BackendOptions>;
 }
 
-/** Builds the storage backend for a location. */
-export function createBackend(
+/**
+ * Builds the storage backend for a location. The AWS SDK is loaded only for an S3
+ * location: it is the largest part of the engine and a local repository never needs it.
+ */
+export async function createBackend(
   location: string | RepositoryLocation,
   options: BackendOptions = {},
-): StorageBackend {
+): Promise<StorageBackend> {
   const parsed = typeof location === 'string' ? parseRepositoryLocation(location) : location;
   if (parsed.kind === 'local') return new LocalBackend(parsed.path, options.local);
+  const { S3Backend } = await import('./s3-backend');
   return new S3Backend({
     bucket: parsed.bucket,
     prefix: parsed.prefix,

@@ -342,7 +342,7 @@ export class Repository {
     location: string | RepositoryLocation,
     options: OpenOptions = {},
   ): Promise<boolean> {
-    const backend = options.storage ?? createBackend(location, options.backend);
+    const backend = options.storage ?? (await createBackend(location, options.backend));
     try {
       return await backend.exists('config');
     } finally {
@@ -1026,7 +1026,7 @@ async function withBackend<T>(
   options: OpenOptions,
   fn: (backend: StorageBackend) => Promise<T>,
 ): Promise<T> {
-  const backend = options.storage ?? createBackend(location, options.backend);
+  const backend = options.storage ?? (await createBackend(location, options.backend));
   try {
     return await fn(backend);
   } catch (error) {

@@ -7,6 +7,7 @@ import { mapConcurrent } from '../cluster/limiter';
 import { listObjects } from '../cluster/list-objects';
 import { objectPath, type ResourceType } from '../cluster/resource-types';
 import type { ObjectOutcome, PlannedObject } from '../restore/types';
+import { HYDRATED_FROM_SNAPSHOT_ANNOTATION } from './labels';
 import { failure } from '../restore/write-object';
 
 export function identityOf(group: string, kind: string, name: string | undefined): string {
@@ -15,8 +16,10 @@ export function identityOf(group: string, kind: string, name: string | undefined
 
 /**
  * Deletes what an earlier hydration made in the namespace that this one no longer has:
- * objects carrying the hydrated-from label and not in the plan. Objects without the label
- * are never looked at, and children a controller made are left to their controller.
+ * objects carrying the hydrated-from label and annotation and not in the plan. Objects
+ * without the label are never looked at. Controllers copy labels (the Endpoints of a
+ * hydrated Service carry its labels, for one) but not this annotation, so requiring both
+ * leaves what controllers made to them.
  */
 export async function deleteStaleHydratedObjects(
   client: KubeClient,
@@ -45,6 +48,8 @@ export async function deleteStaleHydratedObjects(
       });
       for (const object of objects) {
         if (controllerOf(object)) continue;
+        if (object.metadata.annotations?.[HYDRATED_FROM_SNAPSHOT_ANNOTATION] === undefined)
+          continue;
         if (keep.has(identityOf(type.group, type.kind, object.metadata.name))) continue;
         stale.push({ type, name: object.metadata.name ?? '' });
       }

@@ -21,13 +21,8 @@ import { deleteStaleHydratedObjects } from './delete-stale';
 import { chooseSnapshot } from './find-snapshot';
 import { checkHydrationTarget } from './protection';
 import { missingSecrets } from './referenced-secrets';
+import { HYDRATED_FROM_SNAPSHOT_ANNOTATION, hydratedFromLabelValue } from './labels';
 import type { HydrateOptions, HydrateReport, HydrateSource } from './types';
-
-/** Holds the full snapshot id; the label has room for only part of it. */
-export const HYDRATED_FROM_SNAPSHOT_ANNOTATION = 'kube-backup.io/hydrated-from-snapshot';
-
-/** Hex characters of the snapshot id in the hydrated-from label (label values stop at 63). */
-const LABEL_ID_LENGTH = 16;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -83,7 +78,7 @@ export async function hydrateSnapshot(
   );
   const warnings = clusterScopedLeftOut(clusterScoped);
 
-  const hydratedFrom = snapshot.id.slice(0, LABEL_ID_LENGTH);
+  const hydratedFrom = hydratedFromLabelValue(snapshot.id);
   const planned = detachMovedClaims(
     chosen.map(({ record, object }) => ({ type: typeOfRecord(record), object, record })),
     { [sourceNamespace]: target },

@@ -1,2 +1,3 @@
-export { hydrateSnapshot, HYDRATED_FROM_SNAPSHOT_ANNOTATION } from './hydrate-snapshot';
+export { hydrateSnapshot } from './hydrate-snapshot';
+export { HYDRATED_FROM_SNAPSHOT_ANNOTATION, hydratedFromLabelValue } from './labels';
 export type * from './types';

@@ -1,0 +1,10 @@
+/** Holds the full snapshot id; the hydrated-from label has room for only part of it. */
+export const HYDRATED_FROM_SNAPSHOT_ANNOTATION = 'kube-backup.io/hydrated-from-snapshot';
+
+/** Hex characters of the snapshot id in the hydrated-from label (label values stop at 63). */
+const LABEL_ID_LENGTH = 16;
+
+/** The `kube-backup.io/hydrated-from` label value for a snapshot: the start of its id. */
+export function hydratedFromLabelValue(snapshotId: string): string {
+  return snapshotId.slice(0, LABEL_ID_LENGTH);
+}

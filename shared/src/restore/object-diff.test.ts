@@ -1,5 +1,5 @@
 import type { KubeObject } from '../snapshot/types';
-import { changedFields, comparableForm, unifiedDiff } from './object-diff';
+import { changedFields, comparableForm, redactSecrets, unifiedDiff } from './object-diff';
 
 const live: KubeObject = {
   apiVersion: 'v1',
@@ -64,5 +64,29 @@ describe('object diff', () => {
       '@@ -1,5 +1,5 @@',
       '@@ -14,4 +14,4 @@',
     ]);
+  });
+
+  it('never shows Secret values, only which keys changed', async () => {
+    const secret = (data: Record<string, string>, annotations?: Record<string, string>) =>
+      ({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 's', namespace: 'shop', annotations },
+        data,
+      }) as KubeObject;
+    const before = secret(
+      { user: 'YWRtaW4=', password: 'aHVudGVyMg==', old: 'eA==' },
+      {
+        'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"password":"aHVudGVyMg=="}}',
+      },
+    );
+    const after = secret({ user: 'YWRtaW4=', password: 'c2VjcmV0', added: 'eQ==' });
+    const diff = (await unifiedDiff(...redactSecrets(before, after))).join('\n');
+    expect(diff).not.toMatch(/aHVudGVyMg|c2VjcmV0|YWRtaW4|eA==|eQ==/);
+    expect(diff).toContain("-  password: '*** (before)'");
+    expect(diff).toContain("+  password: '*** (after)'");
+    expect(diff).toContain("+  added: '*** (after)'");
+    expect(diff).toContain("-  old: '*** (before)'");
+    expect(changedFields(before, after)).toContain('data.password');
   });
 });

@@ -53,6 +53,34 @@ export function changedFields(before: unknown, after: unknown, path = ''): strin
   return [path || '.'];
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Secret values never reach a diff, as with `kubectl diff`: equal values read `***`,
+ * differing ones `*** (before)` and `*** (after)`. A live Secret's last-applied annotation
+ * holds its values too, so it is masked as well.
+ */
+export function redactSecrets(before: KubeObject, after: KubeObject): [KubeObject, KubeObject] {
+  if (after.apiVersion !== 'v1' || after.kind !== 'Secret') return [before, after];
+  const a = structuredClone(before) as KubeObject & Json;
+  const b = structuredClone(after) as KubeObject & Json;
+  for (const field of ['data', 'stringData']) {
+    const left = (a[field] ?? {}) as Record<string, string>;
+    const right = (b[field] ?? {}) as Record<string, string>;
+    for (const key of new Set([...Object.keys(left), ...Object.keys(right)])) {
+      const same = left[key] === right[key];
+      if (key in left) left[key] = same ? '***' : '*** (before)';
+      if (key in right) right[key] = same ? '***' : '*** (after)';
+    }
+  }
+  for (const object of [a, b]) {
+    if (object.metadata.annotations?.[LAST_APPLIED] !== undefined) {
+      object.metadata.annotations[LAST_APPLIED] = '***';
+    }
+  }
+  return [a, b];
+}
+
 /** Largest line-count product diffed line by line; bigger objects get the field list only. */
 const MAX_DIFF_CELLS = 4_000_000;
 

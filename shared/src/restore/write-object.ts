@@ -3,7 +3,7 @@ import { KubeApiError } from '../cluster/kube-api-error';
 import { apiVersionOf, collectionPath, objectPath } from '../cluster/resource-types';
 import { UserError } from '../errors';
 import type { KubeObject } from '../snapshot/types';
-import { changedFields, comparableForm, unifiedDiff } from './object-diff';
+import { changedFields, comparableForm, redactSecrets, unifiedDiff } from './object-diff';
 import { deepEqual } from './patch-rules/json-patch';
 import type { ExistingDecision, ExistingPolicy, ObjectOutcome, PlannedObject } from './types';
 
@@ -98,7 +98,7 @@ async function dryRunWrite(
   const before = comparableForm(live);
   const after = comparableForm(wouldBe);
   const fields = changedFields(before, after);
-  const diff = fields.length > 0 ? await unifiedDiff(before, after) : [];
+  const diff = fields.length > 0 ? await unifiedDiff(...redactSecrets(before, after)) : [];
   const changes = fields.length > 0 ? { diff, changedFields: fields } : {};
   if (policy === 'skip') {
     const outcome = existingOutcome(planned, base, policy);

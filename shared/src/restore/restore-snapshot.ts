@@ -43,6 +43,9 @@ export async function planRestore(
   }));
   const detached = detachMovedClaims(chosen, options.namespaceMapping);
   const transformed = transformObjects([...impliedNamespaces(detached), ...detached], options);
+  if (chosen.length === 0) {
+    warnings.push(`nothing in snapshot ${snapshot.id.slice(0, 8)} matches the selection`);
+  }
   return {
     snapshotId: snapshot.id,
     objects: transformed.objects,

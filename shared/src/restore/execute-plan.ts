@@ -46,6 +46,14 @@ export async function executeRestorePlan(
 
   // In a dry run nothing is created, so the server cannot validate objects that need a
   // namespace or definition this restore would create first.
+  const plannedCrds = new Set(
+    plan.objects
+      .filter(
+        ({ type }) =>
+          type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition',
+      )
+      .map(({ object }) => object.metadata.name),
+  );
   const pendingNamespaces = new Set<string>();
   const pendingCrds = new Set<string>();
   const context: WriteContext = {
@@ -122,9 +130,13 @@ export async function executeRestorePlan(
     items: PlannedObject[],
   ): Promise<Map<PlannedObject, string>> {
     const blockers = new Map<PlannedObject, string>();
+    // Only definitions this restore writes can be new; a type the target already serves
+    // otherwise (an aggregated API, an older definition) needs no waiting.
     const names = [
       ...new Set(
-        items.map(planned => crdNameOf(planned.type)).filter(name => !pendingCrds.has(name)),
+        items
+          .map(planned => crdNameOf(planned.type))
+          .filter(name => plannedCrds.has(name) && !pendingCrds.has(name)),
       ),
     ];
     if (names.length === 0) return blockers;
@@ -136,7 +148,7 @@ export async function executeRestorePlan(
     );
     for (const planned of items) {
       const name = crdNameOf(planned.type);
-      if (pendingCrds.has(name)) continue;
+      if (!plannedCrds.has(name) || pendingCrds.has(name)) continue;
       const failed = readiness.failed.get(name);
       const versions = readiness.established.get(name);
       if (failed) blockers.set(planned, failed);

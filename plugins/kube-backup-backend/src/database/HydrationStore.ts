@@ -5,7 +5,7 @@ import type {
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
-import { isoTime, parseJson } from './time';
+import { isoTime, parseJson, dbTime } from './time';
 
 const TABLE = 'kube_backup_hydrations';
 
@@ -43,7 +43,7 @@ export class HydrationStore {
       status: 'pending',
       progress: 0,
       created_by: job.createdBy,
-      created_at: new Date(),
+      created_at: dbTime(),
       log: '[]',
     });
     return (await this.get(id)) as HydrationJob;
@@ -53,8 +53,8 @@ export class HydrationStore {
     const row: Record<string, unknown> = {};
     if (update.status !== undefined) row.status = update.status;
     if (update.progress !== undefined) row.progress = update.progress;
-    if (update.startedAt) row.started_at = update.startedAt;
-    if (update.finishedAt) row.finished_at = update.finishedAt;
+    if (update.startedAt) row.started_at = dbTime(update.startedAt);
+    if (update.finishedAt) row.finished_at = dbTime(update.finishedAt);
     if (update.error !== undefined) row.error = update.error;
     if (update.log) row.log = JSON.stringify(update.log);
     if (update.result) row.result = JSON.stringify(update.result);
@@ -78,7 +78,7 @@ export class HydrationStore {
   async failInterrupted(): Promise<number> {
     return this.db(TABLE).whereIn('status', ['pending', 'running']).update({
       status: 'failed',
-      finished_at: new Date(),
+      finished_at: dbTime(),
       error: 'the backend restarted while this hydration ran; its outcome is unknown',
     });
   }

@@ -6,7 +6,7 @@ import type {
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
-import { isoTime, parseJson } from './time';
+import { isoTime, parseJson, dbTime } from './time';
 
 const TABLE = 'kube_backup_restore_requests';
 
@@ -33,7 +33,7 @@ export class RestoreRequestStore {
       reason: request.reason,
       status: 'pending',
       requested_by: request.requestedBy,
-      requested_at: new Date(),
+      requested_at: dbTime(),
     });
     return (await this.get(id)) as RestoreRequest;
   }
@@ -64,14 +64,14 @@ export class RestoreRequestStore {
       .update({
         status: decision.status,
         decided_by: decision.by,
-        decided_at: new Date(),
+        decided_at: dbTime(),
         decision_comment: decision.comment ?? null,
       });
     return changed === 1;
   }
 
   async markRunning(id: string): Promise<void> {
-    await this.db(TABLE).where({ id }).update({ status: 'running', started_at: new Date() });
+    await this.db(TABLE).where({ id }).update({ status: 'running', started_at: dbTime() });
   }
 
   /** Progress and log of a running restore. */
@@ -95,7 +95,7 @@ export class RestoreRequestStore {
       .where({ id })
       .update({
         status: result.status,
-        finished_at: new Date(),
+        finished_at: dbTime(),
         outcome: result.outcome ? JSON.stringify(result.outcome) : null,
         error: result.status === 'failed' ? result.error : null,
       });
@@ -105,7 +105,7 @@ export class RestoreRequestStore {
   async failInterrupted(): Promise<number> {
     return this.db(TABLE).whereIn('status', ['approved', 'running']).update({
       status: 'failed',
-      finished_at: new Date(),
+      finished_at: dbTime(),
       error:
         'the backend restarted while this restore ran; check the cluster, its outcome is unknown',
     });

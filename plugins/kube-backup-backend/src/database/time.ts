@@ -9,3 +9,12 @@ export function parseJson<T>(value: unknown): T | undefined {
   if (value === null || value === undefined || value === '') return undefined;
   return JSON.parse(String(value)) as T;
 }
+
+/**
+ * Timestamps are written as ISO strings: PostgreSQL parses them into its timestamp columns
+ * and SQLite keeps them as text, so both read back the same instant whatever Date
+ * implementation (or test realm) the caller has.
+ */
+export function dbTime(date: Date = new Date()): string {
+  return date.toISOString();
+}

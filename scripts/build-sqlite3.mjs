@@ -18,5 +18,6 @@ if (!existsSync(join(sqlite, 'build', 'Release', 'node_sqlite3.node'))) {
     cwd: sqlite,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  if (result.status !== 0) console.warn('warning: sqlite3 did not build; the SQLite suites will be skipped');
+  if (result.status !== 0)
+    console.warn('warning: sqlite3 did not build; the SQLite suites will be skipped');
 }

@@ -6,6 +6,8 @@ import knexFactory, { type Knex } from 'knex';
  */
 export function sqliteAvailable(): boolean {
   try {
+    // A synchronous probe: whether the compiled binding loads at all.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('sqlite3');
     return true;
   } catch {

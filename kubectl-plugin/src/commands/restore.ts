@@ -161,15 +161,17 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
     if (argv.namespace && options.includeNamespaces.length === 0) {
       options.includeNamespaces = [argv.namespace];
     }
-    const repository = await openRepository(argv);
+    const [repository, connection] = await Promise.all([
+      openRepository(argv),
+      core.connectToCluster({
+        kubeconfig: argv.kubeconfig,
+        context: argv.context,
+        concurrency: options.concurrency,
+      }),
+    ]);
     const snapshot = await repository.getSnapshot(
       await repository.resolveSnapshotId(argv.snapshot),
     );
-    const connection = await core.connectToCluster({
-      kubeconfig: argv.kubeconfig,
-      context: argv.context,
-      concurrency: options.concurrency,
-    });
     const progress = new ProgressLine();
     const report = await core
       .restoreSnapshot(connection, repository, snapshot, options, event =>

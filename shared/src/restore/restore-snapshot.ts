@@ -1,4 +1,5 @@
 import type { ClusterConnection } from '../cluster/connect';
+import { discoverResourceTypes } from '../cluster/discovery';
 import { loadRecords, type RecordSource } from '../catalog/snapshot-records';
 import type { Snapshot } from '../snapshot/types';
 import { DEFAULT_RESTORE_CONCURRENCY, executeRestorePlan, type RestorePlan } from './execute-plan';
@@ -66,9 +67,14 @@ export async function restoreSnapshot(
   onProgress?: ProgressCallback,
 ): Promise<RestoreReport> {
   const started = Date.now();
+  // Discovery needs nothing from the plan, so it runs while the snapshot is read.
+  const discovery = discoverResourceTypes(connection.client);
+  discovery.catch(() => undefined);
   const plan = await planRestore(source, snapshot, options, onProgress);
   const planningMs = Date.now() - started;
-  const report = await executeRestorePlan(connection, plan, options, onProgress);
+  const report = await executeRestorePlan(connection, plan, options, onProgress, {
+    discovery: await discovery,
+  });
   return {
     ...report,
     startedAt: new Date(started).toISOString(),

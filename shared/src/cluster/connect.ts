@@ -54,6 +54,9 @@ export async function connectToCluster(options: ConnectOptions = {}): Promise<Cl
   }
   const requestOptions: https.RequestOptions = {};
   await config.applyToHTTPSOptions(requestOptions);
+  // The library's agent keeps no connections alive, so every request would pay a new TLS
+  // handshake; KubeClient makes its own keep-alive agent unless a proxy needs the library's.
+  if (!cluster.proxyUrl) delete requestOptions.agent;
   return {
     client: new KubeClient(cluster.server, requestOptions, options),
     contextName,

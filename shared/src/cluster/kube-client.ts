@@ -43,15 +43,19 @@ export class KubeClient {
     this.limiter = new ConcurrencyLimiter(concurrency);
     const url = new URL(server);
     this.transport = url.protocol === 'http:' ? http : https;
+    const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = requestOptions;
     this.agent =
       (requestOptions.agent as http.Agent | undefined) ??
       new this.transport.Agent({
         keepAlive: true,
         maxSockets: concurrency,
-        ca: requestOptions.ca,
-        cert: requestOptions.cert,
-        key: requestOptions.key,
-        rejectUnauthorized: requestOptions.rejectUnauthorized,
+        ca,
+        cert,
+        key,
+        pfx,
+        passphrase,
+        rejectUnauthorized,
+        servername,
       } as https.AgentOptions);
     this.maxThrottleRetries = options.maxThrottleRetries ?? 5;
     this.maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 30;

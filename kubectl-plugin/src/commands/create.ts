@@ -5,6 +5,7 @@ import { listOption, type GlobalOptions } from '../cli/global-options';
 import { formatBytes, formatDuration, formatStructured } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
 import { connect, openRepository } from '../cli/session';
+import { resourceFilterOptions } from '../cli/shared-options';
 
 interface CreateArgs extends GlobalOptions {
   name?: string;
@@ -58,16 +59,7 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
         default: false,
         describe: 'Only what `kubectl backup annotate` marked',
       })
-      .option('include-resources', {
-        type: 'string',
-        array: true,
-        describe: 'Only these resource types (deploy,configmaps,…)',
-      })
-      .option('exclude-resources', {
-        type: 'string',
-        array: true,
-        describe: 'Leave these resource types out',
-      })
+      .options(resourceFilterOptions)
       .option('include-cluster-resources', {
         choices: ['auto', 'true', 'false'] as const,
         default: 'auto' as const,

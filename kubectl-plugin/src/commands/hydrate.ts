@@ -3,6 +3,7 @@ import { listOption, type GlobalOptions } from '../cli/global-options';
 import { ProgressLine } from '../cli/progress';
 import { openRepository } from '../cli/session';
 import { checkReplicas, describeProgress, printReport } from './restore';
+import { infrastructureMappingOptions } from '../cli/shared-options';
 
 interface HydrateArgs extends GlobalOptions {
   to: string;
@@ -73,16 +74,7 @@ export const hydrateCommand: CommandModule<GlobalOptions, HydrateArgs> = {
         default: false,
         describe: 'Validate on the server and show what would change; write nothing',
       })
-      .option('storage-class-mapping', {
-        type: 'string',
-        array: true,
-        describe: 'Use other storage classes (old:new,…)',
-      })
-      .option('image-registry-mapping', {
-        type: 'string',
-        array: true,
-        describe: 'Pull images from other registries (old:new,…)',
-      })
+      .options(infrastructureMappingOptions)
       .option('concurrency', { type: 'number', default: 32, describe: 'Objects written at once' })
       .example(
         'kubectl backup hydrate --to dev --entity storefront',

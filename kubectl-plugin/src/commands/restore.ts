@@ -11,6 +11,7 @@ import { listOption, type GlobalOptions } from '../cli/global-options';
 import { formatDuration, formatStructured, formatTable } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
 import { openRepository } from '../cli/session';
+import { infrastructureMappingOptions, resourceFilterOptions } from '../cli/shared-options';
 
 interface RestoreArgs extends GlobalOptions {
   snapshot: string;
@@ -52,16 +53,7 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
         type: 'string',
         describe: 'Only objects whose labels match this selector',
       })
-      .option('include-resources', {
-        type: 'string',
-        array: true,
-        describe: 'Only these resource types (deploy,configmaps,…)',
-      })
-      .option('exclude-resources', {
-        type: 'string',
-        array: true,
-        describe: 'Leave these resource types out',
-      })
+      .options(resourceFilterOptions)
       .option('entity', {
         type: 'string',
         describe: "A Backstage entity's workloads (backstage.io/kubernetes-id) and what they need",
@@ -76,17 +68,7 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
         array: true,
         describe: 'Restore namespaces under other names (prod:staging,…)',
       })
-      .option('storage-class-mapping', {
-        type: 'string',
-        array: true,
-        describe: 'Use other storage classes (old:new,…)',
-      })
-      .option('image-registry-mapping', {
-        type: 'string',
-        array: true,
-        describe:
-          'Pull images from other registries (old.example:new.example; docker.io covers short names)',
-      })
+      .options(infrastructureMappingOptions)
       .option('replicas', {
         type: 'number',
         describe: 'Replicas of every Deployment, StatefulSet and ReplicaSet',

@@ -1,0 +1,26 @@
+import type { Options } from 'yargs';
+
+/** Which resource types a command takes, as `create` and `restore` both accept them. */
+export const resourceFilterOptions = {
+  'include-resources': {
+    type: 'string',
+    array: true,
+    describe: 'Only these resource types (deploy,configmaps,…)',
+  },
+  'exclude-resources': { type: 'string', array: true, describe: 'Leave these resource types out' },
+} satisfies Record<string, Options>;
+
+/** The infrastructure a target cluster differs in, for `restore` and `hydrate`. */
+export const infrastructureMappingOptions = {
+  'storage-class-mapping': {
+    type: 'string',
+    array: true,
+    describe: 'Use other storage classes (old:new,…)',
+  },
+  'image-registry-mapping': {
+    type: 'string',
+    array: true,
+    describe:
+      'Pull images from other registries (old.example:new.example; docker.io covers short names)',
+  },
+} satisfies Record<string, Options>;

@@ -1,23 +1,19 @@
 // The Backstage frontend plugin in headless Chromium against the real backend plugin
 // (startTestBackend), a real repository with a snapshot captured from the Kubernetes API
 // test server, and that server as both the production and the dev cluster.
-import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { captureSnapshot, connectToCluster, Repository } from '@kube-backup/core';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { kubeBackupPlugin } from '../../plugins/kube-backup-backend/src/plugin';
 import {
   findPostgresBin,
   startPostgres,
   type TestPostgres,
 } from '../../plugins/kube-backup-backend/src/testing/postgres';
+import { startKubeBackupTestBackend } from '../../plugins/kube-backup-backend/src/testing/backend';
 import { startTestCluster, type TestCluster } from '../src/server';
 import {
   bundleE2eApp,
@@ -92,50 +88,20 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
 
     postgres = await startPostgres(postgresBin as string);
     const knex = await postgres.newDatabase();
-    const userInfo = createServiceFactory({
-      service: coreServices.userInfo,
-      deps: {},
-      factory: () => ({
-        async getUserInfo(credentials) {
-          const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
-          return { userEntityRef: ref, ownershipEntityRefs: ref === USER ? OWNERSHIP : [ref] };
-        },
-      }),
-    });
-    const backend = await startTestBackend({
-      features: [
-        kubeBackupPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            kubeBackup: {
-              repository: { location: `file://${repoDir}`, password: PASSWORD },
-              clusters: [
-                { name: 'production', kubeconfig: cluster.kubeconfigPath, context: 'kube-test' },
-                { name: 'dev', kubeconfig: cluster.kubeconfigPath, context: 'kube-test' },
-              ],
-              productionCluster: 'production',
-              hydration: {
-                targets: [
-                  {
-                    name: 'dev',
-                    title: 'Developer namespaces',
-                    cluster: 'dev',
-                    namespaces: ['dev-*'],
-                  },
-                ],
-              },
-              protectedNamespaces: ['shop', 'kube-system', 'dev-protected'],
-            },
-          },
-        }),
-        mockServices.database.factory({ knex }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        catalogServiceMock.factory({ entities: [storefront] }),
-        userInfo,
+    const backend = await startKubeBackupTestBackend({
+      repository: { location: `file://${repoDir}`, password: PASSWORD },
+      kubeconfig: cluster.kubeconfigPath,
+      hydrationTargets: [
+        { name: 'dev', title: 'Developer namespaces', cluster: 'dev', namespaces: ['dev-*'] },
       ],
+      protectedNamespaces: ['shop', 'kube-system', 'dev-protected'],
+      knex,
+      entities: [storefront],
+      memberships: { [USER]: OWNERSHIP.filter(ref => ref !== USER) },
+      defaultUser: USER,
     });
     stopBackend = () => backend.stop();
-    const { port } = (backend.server as Server).address() as { port: number };
+    const { port } = backend;
 
     const bundle = await bundling;
     cleanupBundle = bundle.cleanup;

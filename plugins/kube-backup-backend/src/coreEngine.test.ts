@@ -1,22 +1,17 @@
 // End to end through the plugin's router: a snapshot captured with core from the Kubernetes
 // API test server (seeded with the production fixture), hydrated into a dev namespace and
 // restored into production by the backend's jobs, checked in the test server's store.
-import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type {
   HydrationJob,
   RestoreRequest,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import { captureSnapshot, connectToCluster, Repository } from '@kube-backup/core';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startKubeBackupTestBackend, type TestBackend } from './testing/backend';
 import { startTestCluster, type TestCluster } from '../../../test/src/server';
-import { kubeBackupPlugin } from './plugin';
 import { findPostgresBin, startPostgres, type TestPostgres } from './testing/postgres';
 import { FAST_KDF } from './testing/repository';
 
@@ -41,24 +36,11 @@ const storefront: Entity = {
 const OWNER = 'user:default/alice';
 const DEVELOPER = 'user:default/dev';
 
-const userInfo = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials) {
-      const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
-      const groups = ref === OWNER ? ['group:default/shop-team'] : [];
-      return { userEntityRef: ref, ownershipEntityRefs: [ref, ...groups] };
-    },
-  }),
-});
-
 describeWithPostgres('backend jobs over core against the Kubernetes API test server', () => {
   let cluster: TestCluster;
   let postgres: TestPostgres;
   let repoDir: string;
-  let stop: () => Promise<void>;
-  let base: string;
+  let backend: TestBackend;
   let snapshotId: string;
 
   beforeAll(async () => {
@@ -78,65 +60,29 @@ describeWithPostgres('backend jobs over core against the Kubernetes API test ser
     }
 
     postgres = await startPostgres(bin as string);
-    const backend = await startTestBackend({
-      features: [
-        kubeBackupPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            kubeBackup: {
-              repository: { location: `file://${repoDir}`, password: PASSWORD },
-              clusters: [
-                { name: 'production', kubeconfig: cluster.kubeconfigPath, context: 'kube-test' },
-                { name: 'dev', kubeconfig: cluster.kubeconfigPath, context: 'kube-test' },
-              ],
-              productionCluster: 'production',
-              hydration: {
-                targets: [
-                  { name: 'dev', cluster: 'dev', namespaces: ['dev-*'] },
-                  {
-                    name: 'sandbox',
-                    cluster: 'dev',
-                    namespaces: ['sandbox-*'],
-                    allowSecrets: true,
-                  },
-                ],
-              },
-              protectedNamespaces: ['shop', 'kube-system'],
-            },
-          },
-        }),
-        mockServices.database.factory({ knex: await postgres.newDatabase() }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        catalogServiceMock.factory({ entities: [storefront] }),
-        userInfo,
+    backend = await startKubeBackupTestBackend({
+      repository: { location: `file://${repoDir}`, password: PASSWORD },
+      kubeconfig: cluster.kubeconfigPath,
+      hydrationTargets: [
+        { name: 'dev', cluster: 'dev', namespaces: ['dev-*'] },
+        { name: 'sandbox', cluster: 'dev', namespaces: ['sandbox-*'], allowSecrets: true },
       ],
+      protectedNamespaces: ['shop', 'kube-system'],
+      knex: await postgres.newDatabase(),
+      entities: [storefront],
+      memberships: { [OWNER]: ['group:default/shop-team'] },
+      defaultUser: DEVELOPER,
     });
-    stop = () => backend.stop();
-    const { port } = (backend.server as Server).address() as { port: number };
-    base = `http://localhost:${port}/api/kube-backup`;
   }, 120_000);
 
   afterAll(async () => {
-    await stop?.();
+    await backend?.stop();
     await postgres?.stop();
     await cluster?.stop();
     if (repoDir) await rm(repoDir, { recursive: true, force: true });
   });
 
-  async function call<T>(
-    path: string,
-    options: { user?: string; method?: string; body?: unknown } = {},
-  ): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${base}${path}`, {
-      method: options.method ?? 'GET',
-      headers: {
-        Authorization: mockCredentials.user.header(options.user ?? DEVELOPER),
-        ...(options.body ? { 'Content-Type': 'application/json' } : {}),
-      },
-      body: options.body ? JSON.stringify(options.body) : undefined,
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  }
+  const call: TestBackend['call'] = (path, options) => backend.call(path, options);
 
   async function hydrate(body: Record<string, unknown>): Promise<HydrationJob> {
     const started = await call<HydrationJob>('/entities/component/default/storefront/hydrations', {

@@ -1,9 +1,6 @@
 import type { Knex } from 'knex';
-import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type {
   HydrationJob,
   HydrationTargetList,
@@ -12,12 +9,11 @@ import type {
   SnapshotList,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import { Repository } from '@kube-backup/core';
-import type { Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startKubeBackupTestBackend, type TestBackend } from './testing/backend';
 import { startTestCluster, type TestCluster } from '../../../test/src/server';
-import { kubeBackupPlugin } from './plugin';
 import { newSqliteDatabase, sqliteAvailable } from './testing/sqlite';
 import { deploymentRecord, FAST_KDF, saveSnapshot } from './testing/repository';
 
@@ -59,17 +55,6 @@ const MEMBERSHIP: Record<string, string[]> = {
   'user:default/dev': ['group:default/developers'],
 };
 
-const userInfoFactory = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials) {
-      const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
-      return { userEntityRef: ref, ownershipEntityRefs: [ref, ...(MEMBERSHIP[ref] ?? [])] };
-    },
-  }),
-});
-
 const HOUR = 3600_000;
 const BASE = Date.parse('2026-05-01T00:00:00Z');
 const at = (hours: number) => new Date(BASE + hours * HOUR).toISOString();
@@ -78,9 +63,7 @@ describeWithSqlite('kube-backup backend plugin', () => {
   let cluster: TestCluster;
   let knex: Knex;
   let repoDir: string;
-  let server: Server;
-  let stop: () => Promise<void>;
-  let base: string;
+  let backend: TestBackend;
   const audits: Array<{ eventId: string; outcome: string; meta?: unknown }> = [];
   const ids: Record<string, string> = {};
 
@@ -156,68 +139,36 @@ describeWithSqlite('kube-backup backend plugin', () => {
         },
       }),
     });
-    const backend = await startTestBackend({
-      features: [
-        kubeBackupPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            kubeBackup: {
-              repository: { location: `file://${repoDir}`, password: PASSWORD },
-              clusters: [
-                { name: 'production', kubeconfig: cluster.kubeconfigPath, context: 'kube-test' },
-                { name: 'dev', kubeconfig: cluster.kubeconfigPath, context: 'kube-test' },
-              ],
-              productionCluster: 'production',
-              hydration: {
-                targets: [
-                  { name: 'dev', cluster: 'dev', namespaces: ['dev-*', 'prod-*'] },
-                  {
-                    name: 'payments-sandbox',
-                    cluster: 'dev',
-                    namespaces: ['sandbox-*'],
-                    entities: ['component:default/payments-api'],
-                    allowSecrets: true,
-                  },
-                ],
-              },
-              protectedNamespaces: ['prod-*', 'kube-system'],
-            },
-          },
-        }),
-        mockServices.database.factory({ knex }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        catalogServiceMock.factory({ entities: [storefront, payments] }),
-        userInfoFactory,
-        auditor.factory,
+    backend = await startKubeBackupTestBackend({
+      repository: { location: `file://${repoDir}`, password: PASSWORD },
+      kubeconfig: cluster.kubeconfigPath,
+      hydrationTargets: [
+        { name: 'dev', cluster: 'dev', namespaces: ['dev-*', 'prod-*'] },
+        {
+          name: 'payments-sandbox',
+          cluster: 'dev',
+          namespaces: ['sandbox-*'],
+          entities: ['component:default/payments-api'],
+          allowSecrets: true,
+        },
       ],
+      protectedNamespaces: ['prod-*', 'kube-system'],
+      knex,
+      entities: [storefront, payments],
+      memberships: MEMBERSHIP,
+      defaultUser: 'user:default/dev',
+      features: [auditor.factory],
     });
-    server = backend.server as Server;
-    stop = () => backend.stop();
-    const address = server.address() as { port: number };
-    base = `http://localhost:${address.port}/api/kube-backup`;
   }, 120_000);
 
   afterAll(async () => {
-    await stop?.();
+    await backend?.stop();
     await knex?.destroy();
     await cluster?.stop();
     if (repoDir) await rm(repoDir, { recursive: true, force: true });
   });
 
-  async function call<T>(
-    path: string,
-    options: { user?: string; method?: string; body?: unknown } = {},
-  ): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${base}${path}`, {
-      method: options.method ?? 'GET',
-      headers: {
-        Authorization: mockCredentials.user.header(options.user ?? 'user:default/dev'),
-        ...(options.body ? { 'Content-Type': 'application/json' } : {}),
-      },
-      body: options.body ? JSON.stringify(options.body) : undefined,
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  }
+  const call: TestBackend['call'] = (path, options) => backend.call(path, options);
 
   const STOREFRONT = '/entities/component/default/storefront';
   const PAYMENTS = '/entities/component/default/payments-api';

@@ -32,6 +32,7 @@ import {
   type JsonValue,
   type KubeObject,
   type ManagedFieldsEntry,
+  OBJECT_META_FIELDS,
 } from './json';
 import { ObjectStore } from './store';
 import { Registry, keyOf } from './registry';
@@ -128,28 +129,11 @@ function managerFromUserAgent(userAgent: string | undefined): string {
   return prefix || 'unknown';
 }
 
-const META_ORDER = [
-  'name',
-  'generateName',
-  'namespace',
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-  'managedFields',
-];
-
 /** Key order of the Go types: apiVersion, kind, metadata (fields in ObjectMeta order), rest. */
 function normalize(obj: KubeObject): KubeObject {
   const meta: Record<string, unknown> = {};
-  for (const key of META_ORDER) if (obj.metadata[key] !== undefined) meta[key] = obj.metadata[key];
+  for (const key of OBJECT_META_FIELDS)
+    if (obj.metadata[key] !== undefined) meta[key] = obj.metadata[key];
   for (const [key, value] of Object.entries(obj.metadata))
     if (!(key in meta) && value !== undefined) meta[key] = value;
   const out: KubeObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: meta };

@@ -6,7 +6,14 @@
  */
 import { fieldInvalid, fieldNotSupported, fieldRequired, type FieldError } from './status';
 import { STANDARD_VERBS, type PrinterColumn, type ResourceType } from './resources';
-import { deepEqual, isObject, type JsonObject, type JsonValue, type KubeObject } from './json';
+import {
+  deepEqual,
+  isObject,
+  OBJECT_META_FIELDS,
+  type JsonObject,
+  type JsonValue,
+  type KubeObject,
+} from './json';
 import type { Strategy } from './strategies';
 
 interface CrdVersion {
@@ -226,23 +233,7 @@ export function isEstablished(crd: KubeObject | undefined): boolean {
 
 // ---- structural schema ------------------------------------------------------------------
 
-const META_FIELDS = new Set([
-  'name',
-  'generateName',
-  'namespace',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-  'managedFields',
-  'selfLink',
-]);
+const META_FIELDS = new Set(OBJECT_META_FIELDS);
 
 export interface SchemaResult {
   errors: FieldError[];

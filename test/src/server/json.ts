@@ -4,6 +4,25 @@ export interface JsonObject {
   [key: string]: JsonValue;
 }
 
+/** ObjectMeta's fields in the order the Go type declares (and so serialises) them. */
+export const OBJECT_META_FIELDS = [
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+];
+
 export interface ObjectMeta {
   name?: string;
   generateName?: string;

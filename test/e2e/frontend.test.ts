@@ -2,7 +2,6 @@
 // (startTestBackend), a real repository with a snapshot captured from the Kubernetes API
 // test server, and that server as both the production and the dev cluster.
 import { mockCredentials } from '@backstage/backend-test-utils';
-import type { Entity } from '@backstage/catalog-model';
 import { captureSnapshot, connectToCluster, Repository } from '@kube-backup/core';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import {
   type TestPostgres,
 } from '../../plugins/kube-backup-backend/src/testing/postgres';
 import { startKubeBackupTestBackend } from '../../plugins/kube-backup-backend/src/testing/backend';
+import { storefront } from '../fixtures/entities';
 import { startTestCluster, type TestCluster } from '../src/server';
 import {
   bundleE2eApp,
@@ -28,16 +28,6 @@ const PASSWORD = 'correct horse battery staple';
 const FIXTURES = resolve(__dirname, '../fixtures/production');
 const RESULTS = resolve(__dirname, '../../test-results');
 
-const storefront: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'storefront',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'storefront' },
-  },
-  spec: { type: 'service', lifecycle: 'production', owner: 'shop-team' },
-};
 
 const USER = 'user:default/alice';
 const OWNERSHIP = [USER, 'group:default/shop-team'];

@@ -28,7 +28,6 @@ const PASSWORD = 'correct horse battery staple';
 const FIXTURES = resolve(__dirname, '../fixtures/production');
 const RESULTS = resolve(__dirname, '../../test-results');
 
-
 const USER = 'user:default/alice';
 const OWNERSHIP = [USER, 'group:default/shop-team'];
 

@@ -14,7 +14,6 @@ import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
-import LinearProgress from '@material-ui/core/LinearProgress';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { Alert, AlertTitle } from '@material-ui/lab';
@@ -29,6 +28,7 @@ import {
   shortId,
   suggestNamespace,
 } from './format';
+import { JobLog, JobProgress } from './JobProgress';
 import { JobResult } from './JobResult';
 import { JobStatusLabel } from './SnapshotStatus';
 import { useLoad } from './useAsync';
@@ -371,23 +371,13 @@ export function HydrateDialog(props: HydrateDialogProps) {
     );
   } else {
     const current = job!;
-    const percent =
-      current.progress === undefined || current.progress === null
-        ? undefined
-        : Math.round(current.progress * 100);
     content = (
       <>
         <Typography variant="body2" gutterBottom>
           Hydrating {current.cluster}/{current.namespace} from snapshot{' '}
           {shortId(current.snapshotId)}: <JobStatusLabel status={current.status} />
         </Typography>
-        {!finished && (
-          <LinearProgress
-            aria-label="Hydration progress"
-            variant={percent === undefined ? 'indeterminate' : 'determinate'}
-            value={percent}
-          />
-        )}
+        {!finished && <JobProgress progress={current.progress} label="Hydration progress" />}
         {current.status === 'succeeded' && (
           <Alert severity="success">
             <AlertTitle>
@@ -416,20 +406,10 @@ export function HydrateDialog(props: HydrateDialogProps) {
             action={{ kind: 'load', what: 'this hydration' }}
           />
         )}
-        <Typography variant="subtitle2" component="h3" id="kube-backup-hydrate-log">
+        <Typography variant="subtitle2" component="h3">
           Log
         </Typography>
-        <Box
-          component="ol"
-          aria-labelledby="kube-backup-hydrate-log"
-          style={{ fontFamily: 'monospace', fontSize: 12, maxHeight: 200, overflow: 'auto' }}
-        >
-          {current.log.map((line, index) => (
-            <li key={index}>
-              [{line.level}] {line.message}
-            </li>
-          ))}
-        </Box>
+        <JobLog log={current.log} label="Hydration log" />
       </>
     );
     actions = (

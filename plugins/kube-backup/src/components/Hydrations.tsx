@@ -1,25 +1,39 @@
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import type { HydrationJob } from '@kube-backup/backstage-plugin-kube-backup-common';
+import Button from '@material-ui/core/Button';
 import MuiTable from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { Fragment, useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { KubeBackupErrorPanel } from './ErrorPanel';
 import { shortId } from './format';
+import { JobLog, JobProgress } from './JobProgress';
 import { JobStatusLabel } from './SnapshotStatus';
 import { Time } from './Time';
-import { useLoad } from './useAsync';
+import { usePolledLoad } from './useAsync';
 
-/** The entity's hydrations, newest first. */
-export function Hydrations(props: { entityRef: string; refreshKey?: number }) {
+function isUnderway(job: HydrationJob): boolean {
+  return job.status === 'pending' || job.status === 'running';
+}
+
+/** The entity's hydrations, newest first, with the progress of those still running. */
+export function Hydrations(props: {
+  entityRef: string;
+  refreshKey?: number;
+  pollIntervalMs?: number;
+}) {
   const api = useApi(kubeBackupApiRef);
-  const state = useLoad(
+  const state = usePolledLoad(
     () => api.listHydrations(props.entityRef),
     [api, props.entityRef, props.refreshKey],
+    { isActive: jobs => jobs.some(isUnderway), intervalMs: props.pollIntervalMs ?? 3000 },
   );
+  const [openLog, setOpenLog] = useState<string>();
   return (
     <InfoCard title="Hydrations">
       {state.loading && !state.value && <Progress />}
@@ -44,26 +58,53 @@ export function Hydrations(props: { entityRef: string; refreshKey?: number }) {
           </TableHead>
           <TableBody>
             {state.value.slice(0, 20).map(job => (
-              <TableRow key={job.id}>
-                <TableCell>
-                  <Time value={job.createdAt} />
-                </TableCell>
-                <TableCell>{job.createdBy}</TableCell>
-                <TableCell>
-                  {job.cluster}/{job.namespace}
-                </TableCell>
-                <TableCell>
-                  <code>{shortId(job.snapshotId)}</code>
-                </TableCell>
-                <TableCell>
-                  <JobStatusLabel status={job.status} />
-                  {job.error && (
-                    <Typography variant="caption" component="div" color="error">
-                      {job.error}
-                    </Typography>
-                  )}
-                </TableCell>
-              </TableRow>
+              <Fragment key={job.id}>
+                <TableRow>
+                  <TableCell>
+                    <Time value={job.createdAt} />
+                  </TableCell>
+                  <TableCell>{job.createdBy}</TableCell>
+                  <TableCell>
+                    {job.cluster}/{job.namespace}
+                  </TableCell>
+                  <TableCell>
+                    <code>{shortId(job.snapshotId)}</code>
+                  </TableCell>
+                  <TableCell>
+                    <JobStatusLabel status={job.status} />
+                    {isUnderway(job) && (
+                      <JobProgress
+                        progress={job.progress}
+                        label={`Progress of the hydration of ${job.cluster}/${job.namespace}`}
+                      />
+                    )}
+                    {job.error && (
+                      <Typography variant="caption" component="div" color="error">
+                        {job.error}
+                      </Typography>
+                    )}
+                    {job.log.length > 0 && (
+                      <Button
+                        size="small"
+                        aria-expanded={openLog === job.id}
+                        onClick={() => setOpenLog(open => (open === job.id ? undefined : job.id))}
+                      >
+                        {openLog === job.id ? 'Hide log' : 'Show log'}
+                      </Button>
+                    )}
+                  </TableCell>
+                </TableRow>
+                {openLog === job.id && (
+                  <TableRow>
+                    <TableCell colSpan={5}>
+                      <JobLog
+                        log={job.log}
+                        label={`Log of the hydration of ${job.cluster}/${job.namespace}`}
+                      />
+                    </TableCell>
+                  </TableRow>
+                )}
+              </Fragment>
             ))}
           </TableBody>
         </MuiTable>

@@ -307,7 +307,7 @@ describe('KubeBackupContent', () => {
     const reject = await screen.findByRole('dialog', { name: /Reject the restore/ });
     await userEvent.click(within(reject).getByRole('button', { name: 'Reject' }));
     const history = await screen.findByRole('table', { name: 'History (2)' });
-    expect(history).toHaveTextContent('succeeded');
+    expect(await within(history).findByText('succeeded')).toBeInTheDocument();
     expect(history).toHaveTextContent('rejected');
     expect(history).toHaveTextContent('“go ahead”');
     expect(screen.getByText('No restore request waits for a decision.')).toBeInTheDocument();
@@ -317,6 +317,76 @@ describe('KubeBackupContent', () => {
       ['request-1', { decision: 'approve', comment: 'go ahead' }],
       ['request-2', { decision: 'reject', comment: undefined }],
     ]);
+  });
+
+  it('shows an approved restore’s progress and latest step while it runs, and its log', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    api.restoresFinish = false;
+    await api.requestRestore('component:default/storefront', {
+      snapshotId: summary(0).id,
+      reason: 'outage',
+    });
+    await renderContent(api, owner);
+    await userEvent.click(await screen.findByRole('button', { name: /^Approve restore request/ }));
+    const confirm = await screen.findByRole('dialog', { name: /Approve the restore/ });
+    await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
+
+    const history = await screen.findByRole('table', { name: 'History (1)' });
+    const bar = await within(history).findByRole('progressbar', {
+      name: /^Progress of the restore of snapshot/,
+    });
+    // The table keeps polling while the restore runs: the bar and the latest step move on.
+    await waitFor(() => expect(bar).toHaveAttribute('aria-valuenow', '75'));
+    expect(within(history).getByText('75%')).toBeInTheDocument();
+    expect(await within(history).findByText(/^writing tier [3-9]/)).toBeInTheDocument();
+
+    await userEvent.click(within(history).getByRole('button', { name: 'Show log' }));
+    const log = within(history).getByRole('list', { name: /^Log of the restore of snapshot/ });
+    expect(log).toHaveTextContent('[info] restoring component:default/storefront');
+    expect(log).toHaveTextContent('[info] writing tier 1');
+
+    api.restoresFinish = true;
+    expect(await within(history).findByText('succeeded')).toBeInTheDocument();
+    expect(within(history).queryByRole('progressbar')).not.toBeInTheDocument();
+    expect(within(history).getByRole('region', { name: 'Restore outcome' })).toHaveTextContent(
+      '2 updated',
+    );
+    await waitFor(() => expect(log).toHaveTextContent('[info] restore finished'));
+    await userEvent.click(within(history).getByRole('button', { name: 'Hide log' }));
+    expect(within(history).queryByRole('list', { name: /^Log of the restore/ })).toBeNull();
+  });
+
+  it('lists hydrations with the progress of a running one and each one’s log', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    api.hydrations = [
+      {
+        id: 'job-1',
+        entityRef: 'component:default/storefront',
+        snapshotId: summary(0).id,
+        target: 'dev',
+        cluster: 'dev',
+        namespace: 'dev-bob',
+        status: 'running',
+        progress: 0.4,
+        createdBy: 'user:default/bob',
+        createdAt: new Date().toISOString(),
+        log: [{ time: new Date().toISOString(), level: 'info', message: 'writing tier 2' }],
+      },
+    ];
+    await renderContent(api);
+    const table = await screen.findByRole('table', { name: 'Hydrations' });
+    expect(table).toHaveTextContent('dev/dev-bob');
+    expect(
+      within(table).getByRole('progressbar', { name: 'Progress of the hydration of dev/dev-bob' }),
+    ).toHaveAttribute('aria-valuenow', '40');
+    await userEvent.click(within(table).getByRole('button', { name: 'Show log' }));
+    expect(
+      within(table).getByRole('list', { name: 'Log of the hydration of dev/dev-bob' }),
+    ).toHaveTextContent('writing tier 2');
+    // It polls while the job runs, so the end shows up without a reload.
+    Object.assign(api.hydrations[0], { status: 'succeeded', progress: 1 });
+    expect(await within(table).findByText('succeeded')).toBeInTheDocument();
+    expect(within(table).queryByRole('progressbar')).toBeNull();
   });
 
   it('explains a refused decision (403)', async () => {

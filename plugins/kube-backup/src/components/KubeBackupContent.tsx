@@ -95,10 +95,15 @@ export function KubeBackupContent(props: KubeBackupContentProps) {
           owners={owners}
           isOwner={viewer.isOwner}
           refreshKey={requestsKey}
+          pollIntervalMs={props.pollIntervalMs}
         />
       </Grid>
       <Grid item xs={12} lg={5}>
-        <Hydrations entityRef={entityRef} refreshKey={hydrationsKey} />
+        <Hydrations
+          entityRef={entityRef}
+          refreshKey={hydrationsKey}
+          pollIntervalMs={props.pollIntervalMs}
+        />
       </Grid>
       {dialog?.kind === 'details' && (
         <SnapshotDetailDialog entityRef={entityRef} snapshot={dialog.snapshot} onClose={close} />

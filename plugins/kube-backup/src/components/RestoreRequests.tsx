@@ -14,14 +14,19 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { useEffect, useState } from 'react';
+import { Fragment, useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { KubeBackupErrorPanel } from './ErrorPanel';
 import { shortId } from './format';
+import { JobLog, JobProgress } from './JobProgress';
 import { JobResult } from './JobResult';
 import { JobStatusLabel } from './SnapshotStatus';
 import { Time } from './Time';
-import { useLoad } from './useAsync';
+import { usePolledLoad } from './useAsync';
+
+function isUnderway(request: RestoreRequest): boolean {
+  return request.status === 'approved' || request.status === 'running';
+}
 
 function scopeText(request: RestoreRequest): string {
   const parts = [
@@ -122,23 +127,17 @@ export function RestoreRequests(props: {
   pollIntervalMs?: number;
 }) {
   const api = useApi(kubeBackupApiRef);
-  const [refresh, setRefresh] = useState(0);
-  const state = useLoad(
+  const state = usePolledLoad(
     () => api.listRestoreRequests(props.entityRef),
-    [api, props.entityRef, props.refreshKey, refresh],
+    [api, props.entityRef, props.refreshKey],
+    { isActive: requests => requests.some(isUnderway), intervalMs: props.pollIntervalMs ?? 3000 },
   );
   const [deciding, setDeciding] = useState<{
     request: RestoreRequest;
     decision: 'approve' | 'reject';
   }>();
+  const [openLog, setOpenLog] = useState<string>();
   const items = state.value ?? [];
-  const active = items.some(item => item.status === 'approved' || item.status === 'running');
-  const { pollIntervalMs = 3000 } = props;
-  useEffect(() => {
-    if (!active) return undefined;
-    const timer = setTimeout(() => setRefresh(value => value + 1), pollIntervalMs);
-    return () => clearTimeout(timer);
-  }, [active, state.value, pollIntervalMs]);
 
   const pending = items.filter(item => item.status === 'pending');
   const history = items.filter(item => item.status !== 'pending');
@@ -233,44 +232,76 @@ export function RestoreRequests(props: {
                 </TableHead>
                 <TableBody>
                   {history.map(request => (
-                    <TableRow key={request.id}>
-                      <TableCell>
-                        <Time value={request.requestedAt} />
-                      </TableCell>
-                      <TableCell>
-                        {request.requestedBy}
-                        <Typography variant="caption" component="div">
-                          {request.reason}
-                        </Typography>
-                      </TableCell>
-                      <TableCell>
-                        <code>{shortId(request.snapshotId)}</code>
-                      </TableCell>
-                      <TableCell>
-                        <JobStatusLabel status={request.status} />
-                      </TableCell>
-                      <TableCell>
-                        {request.decidedBy ?? 'unknown'}
-                        {request.decisionComment && (
+                    <Fragment key={request.id}>
+                      <TableRow>
+                        <TableCell>
+                          <Time value={request.requestedAt} />
+                        </TableCell>
+                        <TableCell>
+                          {request.requestedBy}
                           <Typography variant="caption" component="div">
-                            “{request.decisionComment}”
+                            {request.reason}
                           </Typography>
-                        )}
-                      </TableCell>
-                      <TableCell>
-                        {request.status === 'failed' && (
-                          <Typography variant="body2" color="error">
-                            {request.error ?? 'failed; the backend gave no reason'}
-                          </Typography>
-                        )}
-                        {request.status === 'succeeded' && (
-                          <JobResult result={request.outcome} label="Restore outcome" />
-                        )}
-                        {request.status === 'rejected' && 'not restored'}
-                        {(request.status === 'approved' || request.status === 'running') &&
-                          'in progress'}
-                      </TableCell>
-                    </TableRow>
+                        </TableCell>
+                        <TableCell>
+                          <code>{shortId(request.snapshotId)}</code>
+                        </TableCell>
+                        <TableCell>
+                          <JobStatusLabel status={request.status} />
+                        </TableCell>
+                        <TableCell>
+                          {request.decidedBy ?? 'unknown'}
+                          {request.decisionComment && (
+                            <Typography variant="caption" component="div">
+                              “{request.decisionComment}”
+                            </Typography>
+                          )}
+                        </TableCell>
+                        <TableCell>
+                          {request.status === 'failed' && (
+                            <Typography variant="body2" color="error">
+                              {request.error ?? 'failed; the backend gave no reason'}
+                            </Typography>
+                          )}
+                          {request.status === 'succeeded' && (
+                            <JobResult result={request.outcome} label="Restore outcome" />
+                          )}
+                          {request.status === 'rejected' && 'not restored'}
+                          {isUnderway(request) && (
+                            <>
+                              <JobProgress
+                                progress={request.progress}
+                                label={`Progress of the restore of snapshot ${shortId(request.snapshotId)}`}
+                              />
+                              <Typography variant="caption" component="div">
+                                {request.log?.at(-1)?.message ?? 'starting…'}
+                              </Typography>
+                            </>
+                          )}
+                          {request.log && request.log.length > 0 && (
+                            <Button
+                              size="small"
+                              aria-expanded={openLog === request.id}
+                              onClick={() =>
+                                setOpenLog(open => (open === request.id ? undefined : request.id))
+                              }
+                            >
+                              {openLog === request.id ? 'Hide log' : 'Show log'}
+                            </Button>
+                          )}
+                        </TableCell>
+                      </TableRow>
+                      {openLog === request.id && (
+                        <TableRow>
+                          <TableCell colSpan={6}>
+                            <JobLog
+                              log={request.log ?? []}
+                              label={`Log of the restore of snapshot ${shortId(request.snapshotId)}`}
+                            />
+                          </TableCell>
+                        </TableRow>
+                      )}
+                    </Fragment>
                   ))}
                 </TableBody>
               </MuiTable>
@@ -287,7 +318,7 @@ export function RestoreRequests(props: {
           onClose={() => setDeciding(undefined)}
           onDecided={() => {
             setDeciding(undefined);
-            setRefresh(value => value + 1);
+            state.refresh();
           }}
         />
       )}

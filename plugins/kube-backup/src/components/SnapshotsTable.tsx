@@ -22,6 +22,9 @@ export interface SnapshotsTableProps {
   onRequestRestore(snapshot: SnapshotSummary): void;
 }
 
+// Short cells that read badly broken over two lines (a status, "3 minutes ago", buttons).
+const NO_WRAP = { whiteSpace: 'nowrap' } as const;
+
 export function SnapshotsTable(props: SnapshotsTableProps) {
   const { snapshots, totalCount, canHydrate } = props;
   const columns: TableColumn<SnapshotSummary>[] = [
@@ -29,6 +32,7 @@ export function SnapshotsTable(props: SnapshotsTableProps) {
       title: 'Time',
       field: 'time',
       defaultSort: 'desc',
+      cellStyle: NO_WRAP,
       customFilterAndSearch: (term: string, row) =>
         absoluteTime(row.time).toLowerCase().includes(String(term).toLowerCase()),
       render: row => <Time value={row.time} />,
@@ -52,6 +56,7 @@ export function SnapshotsTable(props: SnapshotsTableProps) {
     {
       title: 'Status',
       field: 'status',
+      cellStyle: NO_WRAP,
       render: row => <SnapshotStatus snapshot={row} />,
     },
     {
@@ -93,8 +98,9 @@ export function SnapshotsTable(props: SnapshotsTableProps) {
       sorting: false,
       filtering: false,
       searchable: false,
+      cellStyle: NO_WRAP,
       render: row => (
-        <Box display="flex" style={{ gap: 4, whiteSpace: 'nowrap' }}>
+        <Box display="flex" style={{ gap: 4 }}>
           <Button
             size="small"
             onClick={() => props.onDetails(row)}

@@ -31,3 +31,26 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): AsyncState<
   const retry = useCallback(() => setAttempt(value => value + 1), []);
   return { ...state, retry };
 }
+
+/**
+ * useLoad that loads again every `intervalMs` while `isActive(value)` holds (a job still
+ * running, say), and on `refresh()`.
+ */
+export function usePolledLoad<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+  options: { isActive(value: T): boolean; intervalMs: number },
+): AsyncState<T> & { refresh(): void } {
+  const [tick, setTick] = useState(0);
+  const state = useLoad(load, [...deps, tick]);
+  const active = state.value !== undefined && options.isActive(state.value);
+  // Armed when a load ends, not when the value changes: an answer equal by reference to the
+  // last one must still lead to the next poll.
+  useEffect(() => {
+    if (!active || state.loading) return undefined;
+    const timer = setTimeout(() => setTick(value => value + 1), options.intervalMs);
+    return () => clearTimeout(timer);
+  }, [active, state.loading, options.intervalMs]);
+  const refresh = useCallback(() => setTick(value => value + 1), []);
+  return { ...state, refresh };
+}

@@ -139,6 +139,8 @@ export class FakeKubeBackupApi implements KubeBackupApi {
   /** Polls of a job before it finishes. */
   pollsToFinish = 2;
   hydrationOutcome: 'succeeded' | 'failed' = 'succeeded';
+  /** Whether approved restores finish (after pollsToFinish listings) or keep running. */
+  restoresFinish = true;
   readonly calls: Array<{ method: string; args: unknown[] }> = [];
   private polls = new Map<string, number>();
 
@@ -198,7 +200,7 @@ export class FakeKubeBackupApi implements KubeBackupApi {
 
   async listHydrations(entity: EntityName | string) {
     this.record('listHydrations', [entity]);
-    return this.hydrations;
+    return this.hydrations.map(job => ({ ...job }));
   }
 
   async getHydration(jobId: string) {
@@ -269,7 +271,32 @@ export class FakeKubeBackupApi implements KubeBackupApi {
 
   async listRestoreRequests(entity: EntityName | string) {
     this.record('listRestoreRequests', [entity]);
+    for (const request of this.requests) this.advanceRestore(request);
     return this.requests.map(request => ({ ...request }));
+  }
+
+  /** An approved restore runs over a few listings, or until `restoresFinish` is set again. */
+  private advanceRestore(request: RestoreRequest) {
+    if (request.status !== 'approved' && request.status !== 'running') return;
+    const polls = (this.polls.get(request.id) ?? 0) + 1;
+    this.polls.set(request.id, polls);
+    const time = new Date().toISOString();
+    const log = request.log ?? [];
+    if (!this.restoresFinish || polls < this.pollsToFinish) {
+      Object.assign(request, {
+        status: 'running',
+        progress: Math.min(polls, 3) / 4,
+        log: [...log, { time, level: 'info', message: `writing tier ${polls}` }],
+      });
+      return;
+    }
+    Object.assign(request, {
+      status: 'succeeded',
+      progress: 1,
+      finishedAt: time,
+      outcome: { counts: { updated: 2 } },
+      log: [...log, { time, level: 'info', message: 'restore finished' }],
+    });
   }
 
   async getRestoreRequest(requestId: string) {
@@ -281,12 +308,16 @@ export class FakeKubeBackupApi implements KubeBackupApi {
     this.record('decideRestoreRequest', [requestId, decision]);
     const request = this.requests.find(candidate => candidate.id === requestId)!;
     if (request.status !== 'pending') throw httpError(409, `already ${request.status}`);
+    const time = new Date().toISOString();
     Object.assign(request, {
-      status: decision.decision === 'approve' ? 'succeeded' : 'rejected',
+      status: decision.decision === 'approve' ? 'approved' : 'rejected',
       decidedBy: 'user:default/alice',
-      decidedAt: new Date().toISOString(),
+      decidedAt: time,
       decisionComment: decision.comment,
-      outcome: decision.decision === 'approve' ? { counts: { updated: 2 } } : undefined,
+      log:
+        decision.decision === 'approve'
+          ? [{ time, level: 'info', message: `restoring ${request.entityRef}` }]
+          : undefined,
     });
     return { ...request };
   }

@@ -68,7 +68,7 @@ export function Hydrations(props: {
                     {job.cluster}/{job.namespace}
                   </TableCell>
                   <TableCell>
-                    <code>{shortId(job.snapshotId)}</code>
+                    <code style={{ whiteSpace: 'nowrap' }}>{shortId(job.snapshotId)}</code>
                   </TableCell>
                   <TableCell>
                     <JobStatusLabel status={job.status} />

@@ -9,6 +9,12 @@ interface OutcomeLine {
   message?: unknown;
 }
 
+const LEFT_ALONE = new Set(['skipped-exists', 'unchanged']);
+
+const COUNT_NAMES: Record<string, string> = {
+  'skipped-exists': 'already there (left as they are)',
+};
+
 /**
  * What the engine reported when a hydration or restore finished: counts per outcome, the
  * objects it wrote, and anything it wants the reader to know (missing Secrets, warnings).
@@ -24,7 +30,10 @@ export function JobResult(props: { result?: Record<string, unknown>; label: stri
           ([, value]) => typeof value === 'number' && value > 0,
         )
       : [];
-  const objects = Array.isArray(result.objects) ? (result.objects as OutcomeLine[]) : [];
+  // Objects left alone are only counted: a restore into a live namespace leaves most of them.
+  const objects = Array.isArray(result.objects)
+    ? (result.objects as OutcomeLine[]).filter(object => !LEFT_ALONE.has(String(object.outcome)))
+    : [];
   const missingSecrets = Array.isArray(result.missingSecrets)
     ? (result.missingSecrets as Array<{ name?: unknown; usedBy?: unknown }>)
     : [];
@@ -33,7 +42,7 @@ export function JobResult(props: { result?: Record<string, unknown>; label: stri
     <Box aria-label={props.label} role="region">
       {counts.length > 0 && (
         <Typography variant="body2">
-          {counts.map(([name, value]) => `${value} ${name}`).join(', ')}
+          {counts.map(([name, value]) => `${value} ${COUNT_NAMES[name] ?? name}`).join(', ')}
         </Typography>
       )}
       {objects.length > 0 && (

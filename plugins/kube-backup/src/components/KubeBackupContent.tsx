@@ -89,7 +89,7 @@ export function KubeBackupContent(props: KubeBackupContentProps) {
       <Grid item xs={12}>
         {main}
       </Grid>
-      <Grid item xs={12} lg={7}>
+      <Grid item xs={12}>
         <RestoreRequests
           entityRef={entityRef}
           owners={owners}
@@ -98,7 +98,7 @@ export function KubeBackupContent(props: KubeBackupContentProps) {
           pollIntervalMs={props.pollIntervalMs}
         />
       </Grid>
-      <Grid item xs={12} lg={5}>
+      <Grid item xs={12}>
         <Hydrations
           entityRef={entityRef}
           refreshKey={hydrationsKey}

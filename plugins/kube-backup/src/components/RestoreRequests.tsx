@@ -179,7 +179,7 @@ export function RestoreRequests(props: {
                     </TableCell>
                     <TableCell>{request.requestedBy}</TableCell>
                     <TableCell>
-                      <code>{shortId(request.snapshotId)}</code>
+                      <code style={{ whiteSpace: 'nowrap' }}>{shortId(request.snapshotId)}</code>
                     </TableCell>
                     <TableCell>{scopeText(request)}</TableCell>
                     <TableCell>{request.reason}</TableCell>
@@ -244,7 +244,9 @@ export function RestoreRequests(props: {
                           </Typography>
                         </TableCell>
                         <TableCell>
-                          <code>{shortId(request.snapshotId)}</code>
+                          <code style={{ whiteSpace: 'nowrap' }}>
+                            {shortId(request.snapshotId)}
+                          </code>
                         </TableCell>
                         <TableCell>
                           <JobStatusLabel status={request.status} />

@@ -20,7 +20,12 @@ export function SnapshotStatus(props: { snapshot: SnapshotSummary }) {
 
 /** A job's or request's status with its colour; anything unexpected is shown as unknown. */
 export function JobStatusLabel(props: { status: string }) {
-  switch (props.status) {
+  // In narrow table cells the status word would otherwise break mid-word.
+  return <span style={{ whiteSpace: 'nowrap' }}>{statusLabel(props.status)}</span>;
+}
+
+function statusLabel(status: string) {
+  switch (status) {
     case 'succeeded':
       return <StatusOK>succeeded</StatusOK>;
     case 'failed':

@@ -154,6 +154,35 @@ describe('kubectl backup hydrate', () => {
     expect(ownAfter.metadata.resourceVersion).toBe(ownBefore.metadata.resourceVersion);
   });
 
+  it("refreshing one entity leaves another entity's hydrated objects in the namespace alone", async () => {
+    const payments = await work.cli(['create', '-n', 'payments', '-o', 'json']);
+    expect(payments.code).toBe(0);
+    const other = await work.cli(['hydrate', '--to', 'dev', '--entity', 'payments-api']);
+    expect(other.stderr).not.toMatch(/error/);
+    expect(other.code).toBe(0);
+    const paymentsApi = await get('deployment', 'payments-api', 'dev');
+    expect(paymentsApi.metadata.annotations?.['kube-backup.io/hydrated-selection']).toBe(
+      'namespace=payments; entity=payments-api',
+    );
+    expect((await get('deployment', 'storefront', 'dev')).metadata.annotations).toMatchObject({
+      'kube-backup.io/hydrated-selection': 'namespace=shop; entity=storefront',
+    });
+
+    const result = await work.cli([
+      'hydrate',
+      '--to',
+      'dev',
+      '--entity',
+      'storefront',
+      '--refresh',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(/deleted/);
+    const after = await get('deployment', 'payments-api', 'dev');
+    expect(after.metadata.resourceVersion).toBe(paymentsApi.metadata.resourceVersion);
+    expect(await names('configmaps', 'dev')).toContain('configmap/payments-config');
+  });
+
   it('refuses a protected namespace with one clear line and writes nothing', async () => {
     await k('create', 'namespace', 'staging-locked');
     await k('label', 'namespace', 'staging-locked', 'kube-backup.io/protected=true');

@@ -7,7 +7,7 @@ import { mapConcurrent } from '../cluster/limiter';
 import { listObjects } from '../cluster/list-objects';
 import { objectPath, type ResourceType } from '../cluster/resource-types';
 import type { ObjectOutcome, PlannedObject } from '../restore/types';
-import { HYDRATED_FROM_SNAPSHOT_ANNOTATION } from './labels';
+import { HYDRATED_FROM_SNAPSHOT_ANNOTATION, HYDRATED_SELECTION_ANNOTATION } from './labels';
 import { failure } from '../restore/write-object';
 
 export function identityOf(group: string, kind: string, name: string | undefined): string {
@@ -15,9 +15,10 @@ export function identityOf(group: string, kind: string, name: string | undefined
 }
 
 /**
- * Deletes what an earlier hydration made in the namespace that this one no longer has:
- * objects carrying the hydrated-from label and annotation and not in the plan. Objects
- * without the label are never looked at. Controllers copy labels (the Endpoints of a
+ * Deletes what an earlier hydration of the same selection made in the namespace that this
+ * one no longer has: objects carrying the hydrated-from label, and the selection annotation
+ * with this selection, and not in the plan. Objects without the label are never looked at;
+ * another entity hydrated into the same namespace keeps its objects. Controllers copy labels (the Endpoints of a
  * hydrated Service carry its labels, for one) but not this annotation, so requiring both
  * leaves what controllers made to them.
  */
@@ -27,6 +28,8 @@ export async function deleteStaleHydratedObjects(
   namespace: string,
   planned: readonly PlannedObject[],
   options: {
+    /** The hydration's selection (hydrationSelection): only its own objects go. */
+    selection: string;
     dryRun: boolean;
     concurrency: number;
     onProgress?: (done: number, total: number) => void;
@@ -48,8 +51,9 @@ export async function deleteStaleHydratedObjects(
       });
       for (const object of objects) {
         if (controllerOf(object)) continue;
-        if (object.metadata.annotations?.[HYDRATED_FROM_SNAPSHOT_ANNOTATION] === undefined)
-          continue;
+        const annotations = object.metadata.annotations ?? {};
+        if (annotations[HYDRATED_FROM_SNAPSHOT_ANNOTATION] === undefined) continue;
+        if (annotations[HYDRATED_SELECTION_ANNOTATION] !== options.selection) continue;
         if (keep.has(identityOf(type.group, type.kind, object.metadata.name))) continue;
         stale.push({ type, name: object.metadata.name ?? '' });
       }

@@ -21,7 +21,12 @@ import { deleteStaleHydratedObjects } from './delete-stale';
 import { chooseSnapshot } from './find-snapshot';
 import { checkHydrationTarget } from './protection';
 import { missingSecrets } from './referenced-secrets';
-import { HYDRATED_FROM_SNAPSHOT_ANNOTATION, hydratedFromLabelValue } from './labels';
+import {
+  HYDRATED_FROM_SNAPSHOT_ANNOTATION,
+  HYDRATED_SELECTION_ANNOTATION,
+  hydratedFromLabelValue,
+  hydrationSelection,
+} from './labels';
 import type { HydrateOptions, HydrateReport, HydrateSource } from './types';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -31,8 +36,9 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
  * defaults: protected and source namespaces are refused before anything is written,
  * Secrets stay behind unless asked for, workloads are scaled down and autoscalers that
  * would undo that are left out, and everything written carries the snapshot it came from.
- * With `refresh`, objects an earlier hydration labelled are updated in place and those this
- * one no longer has are deleted; objects without the label are never changed or deleted.
+ * With `refresh`, objects an earlier hydration labelled are updated in place and those the
+ * same choice of components made earlier and this one no longer has are deleted; objects
+ * without the label, or hydrated for another choice, are never deleted.
  */
 export async function hydrateSnapshot(
   connection: ClusterConnection,
@@ -79,6 +85,7 @@ export async function hydrateSnapshot(
   const warnings = clusterScopedLeftOut(clusterScoped);
 
   const hydratedFrom = hydratedFromLabelValue(snapshot.id);
+  const selection = hydrationSelection(sourceNamespace, options);
   const planned = detachMovedClaims(
     chosen.map(({ record, object }) => ({ type: typeOfRecord(record), object, record })),
     { [sourceNamespace]: target },
@@ -89,7 +96,11 @@ export async function hydrateSnapshot(
     namespaceMapping: { [sourceNamespace]: target },
     replicas,
     addLabels: { ...extra.addLabels, [HYDRATED_FROM_LABEL]: hydratedFrom },
-    addAnnotations: { ...extra.addAnnotations, [HYDRATED_FROM_SNAPSHOT_ANNOTATION]: snapshot.id },
+    addAnnotations: {
+      ...extra.addAnnotations,
+      [HYDRATED_FROM_SNAPSHOT_ANNOTATION]: snapshot.id,
+      [HYDRATED_SELECTION_ANNOTATION]: selection,
+    },
   });
   const plan: RestorePlan = {
     snapshotId: snapshot.id,
@@ -118,6 +129,7 @@ export async function hydrateSnapshot(
       target,
       plan.objects,
       {
+        selection,
         dryRun,
         concurrency,
         onProgress: (done, total) => onProgress({ phase: 'deleting', done, total }),

@@ -1,7 +1,6 @@
 // End to end through the plugin's router: a snapshot captured with core from the Kubernetes
 // API test server (seeded with the production fixture), hydrated into a dev namespace and
 // restored into production by the backend's jobs, checked in the test server's store.
-import type { Entity } from '@backstage/catalog-model';
 import type {
   HydrationJob,
   RestoreRequest,
@@ -11,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startKubeBackupTestBackend, type TestBackend } from './testing/backend';
+import { storefront } from '../../../test/fixtures/entities';
 import { startTestCluster, type TestCluster } from '../../../test/src/server';
 import { findPostgresBin, startPostgres, type TestPostgres } from './testing/postgres';
 import { FAST_KDF } from './testing/repository';
@@ -21,17 +21,6 @@ const describeWithPostgres = bin ? describe : describe.skip;
 const PASSWORD = 'correct horse battery staple';
 const FIXTURES = resolve(__dirname, '../../../test/fixtures/production');
 const PRODUCTION_SECRETS = ['storefront-secrets', 'storefront-tls', 'cart-redis-auth'];
-
-const storefront: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'storefront',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'storefront' },
-  },
-  spec: { type: 'service', lifecycle: 'production', owner: 'shop-team' },
-};
 
 const OWNER = 'user:default/alice';
 const DEVELOPER = 'user:default/dev';
@@ -197,6 +186,61 @@ describeWithPostgres('backend jobs over core against the Kubernetes API test ser
       'ConfigMap/storefront-config',
     ]);
   }, 60_000);
+
+  it('applies the snapshot’s version over a changed object only when the request asks to', async () => {
+    const live = cluster.store.get('v1', 'ConfigMap', 'shop', 'storefront-nginx')!;
+    const original = live.data as Record<string, string>;
+    const broken = Object.fromEntries(Object.keys(original).map(key => [key, 'broken by hand']));
+    cluster.store.apply({ ...live, data: broken });
+    const restore = async (existing?: 'update') => {
+      const requested = await call<RestoreRequest>(
+        '/entities/component/default/storefront/restore-requests',
+        {
+          method: 'POST',
+          body: {
+            snapshotId,
+            reason: 'nginx config broken',
+            scope: { objects: ['ConfigMap/storefront-nginx'], ...(existing ? { existing } : {}) },
+          },
+        },
+      );
+      expect(requested.status).toBe(201);
+      await call(`/restore-requests/${requested.body.id}/decision`, {
+        method: 'POST',
+        user: OWNER,
+        body: { decision: 'approve' },
+      });
+      return waitFor(
+        () => call<RestoreRequest>(`/restore-requests/${requested.body.id}`).then(r => r.body),
+        request => request.status === 'succeeded' || request.status === 'failed',
+      );
+    };
+
+    const left = await restore();
+    expect(left.status).toBe('succeeded');
+    expect(left.outcome).toMatchObject({ counts: { 'skipped-exists': 1, updated: 0 } });
+    expect(cluster.store.get('v1', 'ConfigMap', 'shop', 'storefront-nginx')?.data).toEqual(broken);
+
+    const overwritten = await restore('update');
+    expect(overwritten.scope.existing).toBe('update');
+    expect(overwritten.status).toBe('succeeded');
+    expect(overwritten.outcome).toMatchObject({ counts: { updated: 1 } });
+    expect(cluster.store.get('v1', 'ConfigMap', 'shop', 'storefront-nginx')?.data).toEqual(
+      original,
+    );
+  }, 60_000);
+
+  it('refuses a restore request whose existing-object policy it does not know (400)', async () => {
+    const response = await call<{ error: { message: string } }>(
+      '/entities/component/default/storefront/restore-requests',
+      {
+        method: 'POST',
+        body: { snapshotId, reason: 'x', scope: { existing: 'replace' } },
+      },
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toBe('scope.existing must be "skip" or "update"');
+  });
 });
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {

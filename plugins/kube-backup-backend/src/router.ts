@@ -439,6 +439,7 @@ function parseRestoreBody(raw: unknown): RestoreRequestBody {
       namespaces: optionalStrings(given.namespaces, 'scope.namespaces'),
       objects: optionalStrings(given.objects, 'scope.objects'),
       includeSecrets: optionalBoolean(given, 'includeSecrets'),
+      existing: optionalExisting(given.existing),
     };
   }
   return {
@@ -446,6 +447,11 @@ function parseRestoreBody(raw: unknown): RestoreRequestBody {
     reason: requiredString(body, 'reason'),
     scope,
   };
+}
+
+function optionalExisting(value: unknown): RestoreScope['existing'] {
+  if (value === undefined || value === 'skip' || value === 'update') return value;
+  throw new InputError('scope.existing must be "skip" or "update"');
 }
 
 function parseDecisionBody(raw: unknown): RestoreDecisionBody {

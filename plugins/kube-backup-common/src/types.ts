@@ -140,6 +140,12 @@ export interface RestoreScope {
   /** `kind/name` objects to restore; default: everything restorable of the entity. */
   objects?: string[];
   includeSecrets?: boolean;
+  /**
+   * Objects that exist in the cluster: left as they are (`skip`, the default), or the
+   * snapshot's version applied over them (`update`: server-side apply taking the fields over;
+   * fields others added since are kept).
+   */
+  existing?: 'skip' | 'update';
 }
 
 export interface RestoreRequestBody {

@@ -179,6 +179,7 @@ export class JobRunner {
             request.scope.namespaces ?? (matcher.namespace ? [matcher.namespace] : undefined),
           objects: request.scope.objects,
           includeSecrets: request.scope.includeSecrets ?? true,
+          existing: request.scope.existing,
           onProgress: recorder.progress,
           log,
         });

@@ -37,6 +37,8 @@ export interface HydrateCall extends EngineCall {
 export interface RestoreCall extends EngineCall {
   /** `kind/name` objects; default everything restorable of the entity. */
   objects?: string[];
+  /** What to do with objects that exist: leave them (default) or set them back. */
+  existing?: 'skip' | 'update';
 }
 
 /** What the backend asks of core; every real piece of work happens there. */
@@ -154,6 +156,7 @@ export const coreEngine: KubeBackupEngine = {
         includeNamespaces: call.sourceNamespaces,
         objects: call.objects,
         excludeResources: call.includeSecrets ? undefined : ['secrets'],
+        existing: call.existing ?? 'skip',
       },
       progressReporter(call.onProgress),
     );

@@ -266,16 +266,27 @@ describe('KubeBackupContent', () => {
     const send = within(dialog).getByRole('button', { name: 'Request restore' });
     expect(send).toBeDisabled();
     await userEvent.type(within(dialog).getByRole('textbox', { name: /Reason/ }), 'bad deploy');
+    const overwrite = within(dialog).getByRole('checkbox', {
+      name: /^Apply the snapshot's version over objects that exist/,
+    });
+    expect(overwrite).not.toBeChecked();
+    await userEvent.click(overwrite);
     await userEvent.click(send);
     expect(await within(dialog).findByText('Restore requested')).toBeInTheDocument();
     expect(api.calls.find(call => call.method === 'requestRestore')?.args[1]).toEqual({
       snapshotId: summary(0).id,
       reason: 'bad deploy',
-      scope: { namespaces: ['shop'], objects: ['Deployment/storefront'], includeSecrets: true },
+      scope: {
+        namespaces: ['shop'],
+        objects: ['Deployment/storefront'],
+        includeSecrets: true,
+        existing: 'update',
+      },
     });
     await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
     const pending = await screen.findByRole('table', { name: 'Pending (1)' });
     expect(pending).toHaveTextContent('bad deploy');
+    expect(pending).toHaveTextContent('applying the snapshot over objects that exist');
     expect(pending).toHaveTextContent('Waiting for group:default/shop-team');
     expect(within(pending).queryByRole('button', { name: /^Approve/ })).not.toBeInTheDocument();
   });

@@ -40,6 +40,7 @@ export function RestoreRequestDialog(props: {
   const [namespaces, setNamespaces] = useState(snapshot.namespaces.join(', '));
   const [objects, setObjects] = useState('');
   const [includeSecrets, setIncludeSecrets] = useState(true);
+  const [overwrite, setOverwrite] = useState(false);
   const [reason, setReason] = useState('');
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -55,7 +56,12 @@ export function RestoreRequestDialog(props: {
       const created = await api.requestRestore(entityRef, {
         snapshotId: snapshot.id,
         reason: reason.trim(),
-        scope: { namespaces: list(namespaces), objects: objectsList, includeSecrets },
+        scope: {
+          namespaces: list(namespaces),
+          objects: objectsList,
+          includeSecrets,
+          existing: overwrite ? 'update' : 'skip',
+        },
       });
       setRequest(created);
       props.onRequested?.(created);
@@ -119,6 +125,16 @@ export function RestoreRequestDialog(props: {
                 />
               }
               label="Restore Secrets too"
+            />
+            <FormControlLabel
+              control={
+                <Checkbox
+                  checked={overwrite}
+                  onChange={event => setOverwrite(event.target.checked)}
+                  name="overwrite"
+                />
+              }
+              label="Apply the snapshot's version over objects that exist (otherwise they are left as they are)"
             />
             <TextField
               id="kube-backup-restore-reason"

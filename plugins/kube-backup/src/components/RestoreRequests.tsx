@@ -35,6 +35,9 @@ function scopeText(request: RestoreRequest): string {
       : 'all its namespaces',
     request.scope.objects?.length ? request.scope.objects.join(', ') : 'everything restorable',
     request.scope.includeSecrets === false ? 'without Secrets' : 'with Secrets',
+    request.scope.existing === 'update'
+      ? 'applying the snapshot over objects that exist'
+      : 'leaving objects that exist as they are',
   ];
   return parts.join('; ');
 }
@@ -79,7 +82,10 @@ function DecisionDialog(props: {
         </Typography>
         {props.decision === 'approve' && (
           <Typography variant="body2" gutterBottom>
-            Approving starts the restore right away.
+            Approving starts the restore right away
+            {props.request.scope.existing === 'update'
+              ? ', and applies the snapshot’s version over objects that exist.'
+              : '.'}
           </Typography>
         )}
         <TextField

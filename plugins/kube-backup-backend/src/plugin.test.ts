@@ -13,6 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKubeBackupTestBackend, type TestBackend } from './testing/backend';
+import { storefront } from '../../../test/fixtures/entities';
 import { startTestCluster, type TestCluster } from '../../../test/src/server';
 import { newSqliteDatabase, sqliteAvailable } from './testing/sqlite';
 import { deploymentRecord, FAST_KDF, saveSnapshot } from './testing/repository';
@@ -24,16 +25,6 @@ if (!sqliteAvailable()) console.warn('skipping the plugin suite: the sqlite3 dri
 
 const PASSWORD = 'correct horse battery staple';
 
-const storefront: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'storefront',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'storefront' },
-  },
-  spec: { type: 'service', lifecycle: 'production', owner: 'shop-team' },
-};
 
 const payments: Entity = {
   apiVersion: 'backstage.io/v1alpha1',

@@ -1,4 +1,8 @@
-import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createServiceFactory,
+  type BackstageCredentials,
+} from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -18,6 +22,11 @@ export interface TestBackendOptions {
   entities: Entity[];
   /** Groups each user belongs to, as the catalog would resolve them into ownership refs. */
   memberships: Record<string, string[]>;
+  /**
+   * The permission policy, as a permission backend would apply it: the decision for a
+   * permission asked by a user. Default: everything allowed.
+   */
+  policy?: (permission: string, user: string) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
   /** Further service factories, an auditor mock say. */
   features?: Parameters<typeof startTestBackend>[0]['features'];
 }
@@ -50,6 +59,23 @@ export async function startKubeBackupTestBackend(
       },
     }),
   });
+  const { policy } = options;
+  const permissions = policy
+    ? createServiceFactory({
+        service: coreServices.permissions,
+        deps: {},
+        factory: () => {
+          const decide = async (
+            requests: Array<{ permission: { name: string } }>,
+            { credentials }: { credentials: BackstageCredentials },
+          ) => {
+            const user = (credentials.principal as { userEntityRef?: string }).userEntityRef ?? '';
+            return requests.map(request => ({ result: policy(request.permission.name, user) }));
+          };
+          return { authorize: decide, authorizeConditional: decide };
+        },
+      })
+    : mockServices.permissions.factory({ result: AuthorizeResult.ALLOW });
   const backend = await startTestBackend({
     features: [
       kubeBackupPlugin,
@@ -68,7 +94,7 @@ export async function startKubeBackupTestBackend(
         },
       }),
       mockServices.database.factory({ knex: options.knex }),
-      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      permissions,
       catalogServiceMock.factory({ entities: options.entities }),
       userInfo,
       ...(options.features ?? []),

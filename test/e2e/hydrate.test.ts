@@ -44,6 +44,9 @@ describe('kubectl backup hydrate', () => {
     return JSON.parse(result.stdout) as Snapshot;
   };
 
+  const refreshStorefrontInDev = (...extra: string[]) =>
+    work.cli(['hydrate', '--to', 'dev', '--entity', 'storefront', '--refresh', ...extra]);
+
   beforeAll(async () => {
     cluster = await startE2eCluster();
     work = await createWorkspace(cluster.kubeconfig);
@@ -121,16 +124,7 @@ describe('kubectl backup hydrate', () => {
     expect(await names('ingresses', 'dev')).toEqual(['ingress.networking.k8s.io/storefront']);
     const ownBefore = await get('configmap', 'storefront-nginx', 'dev');
 
-    const result = await work.cli([
-      'hydrate',
-      '--to',
-      'dev',
-      '--entity',
-      'storefront',
-      '--refresh',
-      '-o',
-      'json',
-    ]);
+    const result = await refreshStorefrontInDev('-o', 'json');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as HydrateReport;
     expect(report.snapshot.id).toBe(second.id);
@@ -168,14 +162,7 @@ describe('kubectl backup hydrate', () => {
       'kube-backup.io/hydrated-selection': 'namespace=shop; entity=storefront',
     });
 
-    const result = await work.cli([
-      'hydrate',
-      '--to',
-      'dev',
-      '--entity',
-      'storefront',
-      '--refresh',
-    ]);
+    const result = await refreshStorefrontInDev();
     expect(result.code).toBe(0);
     expect(result.stdout).not.toMatch(/deleted/);
     const after = await get('deployment', 'payments-api', 'dev');

@@ -8,17 +8,16 @@ import type {
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Checkbox from '@material-ui/core/Checkbox';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { Alert, AlertTitle } from '@material-ui/lab';
 import { useEffect, useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
+import { CheckboxField } from './CheckboxField';
 import { KubeBackupErrorPanel } from './ErrorPanel';
 import {
   absoluteTime,
@@ -239,15 +238,11 @@ export function HydrateDialog(props: HydrateDialogProps) {
             />
             {target?.allowSecrets ? (
               <>
-                <FormControlLabel
-                  control={
-                    <Checkbox
-                      checked={includeSecrets}
-                      onChange={event => setIncludeSecrets(event.target.checked)}
-                      name="includeSecrets"
-                    />
-                  }
+                <CheckboxField
+                  name="includeSecrets"
                   label="Also restore Secrets"
+                  checked={includeSecrets}
+                  onChange={setIncludeSecrets}
                 />
                 <Typography variant="caption" color="textSecondary">
                   Production Secrets stay behind unless you ask for them.

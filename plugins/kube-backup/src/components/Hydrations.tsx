@@ -1,7 +1,6 @@
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import type { HydrationJob } from '@kube-backup/backstage-plugin-kube-backup-common';
-import Button from '@material-ui/core/Button';
 import MuiTable from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -12,7 +11,7 @@ import { Fragment, useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { KubeBackupErrorPanel } from './ErrorPanel';
 import { shortId } from './format';
-import { JobLog, JobProgress } from './JobProgress';
+import { JobProgress, LogRow, LogToggle } from './JobProgress';
 import { JobStatusLabel } from './SnapshotStatus';
 import { Time } from './Time';
 import { usePolledLoad } from './useAsync';
@@ -84,25 +83,19 @@ export function Hydrations(props: {
                       </Typography>
                     )}
                     {job.log.length > 0 && (
-                      <Button
-                        size="small"
-                        aria-expanded={openLog === job.id}
-                        onClick={() => setOpenLog(open => (open === job.id ? undefined : job.id))}
-                      >
-                        {openLog === job.id ? 'Hide log' : 'Show log'}
-                      </Button>
+                      <LogToggle
+                        open={openLog === job.id}
+                        onToggle={() => setOpenLog(open => (open === job.id ? undefined : job.id))}
+                      />
                     )}
                   </TableCell>
                 </TableRow>
                 {openLog === job.id && (
-                  <TableRow>
-                    <TableCell colSpan={5}>
-                      <JobLog
-                        log={job.log}
-                        label={`Log of the hydration of ${job.cluster}/${job.namespace}`}
-                      />
-                    </TableCell>
-                  </TableRow>
+                  <LogRow
+                    log={job.log}
+                    label={`Log of the hydration of ${job.cluster}/${job.namespace}`}
+                    columns={5}
+                  />
                 )}
               </Fragment>
             ))}

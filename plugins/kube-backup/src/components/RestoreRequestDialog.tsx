@@ -5,17 +5,16 @@ import type {
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Checkbox from '@material-ui/core/Checkbox';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { Alert, AlertTitle } from '@material-ui/lab';
 import { useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
+import { CheckboxField } from './CheckboxField';
 import { KubeBackupErrorPanel } from './ErrorPanel';
 import { absoluteTime, shortId } from './format';
 
@@ -116,25 +115,17 @@ export function RestoreRequestDialog(props: {
                   : 'Optional: kind/name, comma separated (Deployment/web); empty means everything restorable'
               }
             />
-            <FormControlLabel
-              control={
-                <Checkbox
-                  checked={includeSecrets}
-                  onChange={event => setIncludeSecrets(event.target.checked)}
-                  name="includeSecrets"
-                />
-              }
+            <CheckboxField
+              name="includeSecrets"
               label="Restore Secrets too"
+              checked={includeSecrets}
+              onChange={setIncludeSecrets}
             />
-            <FormControlLabel
-              control={
-                <Checkbox
-                  checked={overwrite}
-                  onChange={event => setOverwrite(event.target.checked)}
-                  name="overwrite"
-                />
-              }
+            <CheckboxField
+              name="overwrite"
               label="Apply the snapshot's version over objects that exist (otherwise they are left as they are)"
+              checked={overwrite}
+              onChange={setOverwrite}
             />
             <TextField
               id="kube-backup-restore-reason"

@@ -18,7 +18,7 @@ import { Fragment, useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { KubeBackupErrorPanel } from './ErrorPanel';
 import { shortId } from './format';
-import { JobLog, JobProgress } from './JobProgress';
+import { JobProgress, LogRow, LogToggle } from './JobProgress';
 import { JobResult } from './JobResult';
 import { JobStatusLabel } from './SnapshotStatus';
 import { Time } from './Time';
@@ -287,27 +287,21 @@ export function RestoreRequests(props: {
                             </>
                           )}
                           {request.log && request.log.length > 0 && (
-                            <Button
-                              size="small"
-                              aria-expanded={openLog === request.id}
-                              onClick={() =>
+                            <LogToggle
+                              open={openLog === request.id}
+                              onToggle={() =>
                                 setOpenLog(open => (open === request.id ? undefined : request.id))
                               }
-                            >
-                              {openLog === request.id ? 'Hide log' : 'Show log'}
-                            </Button>
+                            />
                           )}
                         </TableCell>
                       </TableRow>
                       {openLog === request.id && (
-                        <TableRow>
-                          <TableCell colSpan={6}>
-                            <JobLog
-                              log={request.log ?? []}
-                              label={`Log of the restore of snapshot ${shortId(request.snapshotId)}`}
-                            />
-                          </TableCell>
-                        </TableRow>
+                        <LogRow
+                          log={request.log ?? []}
+                          label={`Log of the restore of snapshot ${shortId(request.snapshotId)}`}
+                          columns={6}
+                        />
                       )}
                     </Fragment>
                   ))}

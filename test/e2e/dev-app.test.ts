@@ -60,6 +60,13 @@ describeWithChromium('the dev apps (yarn start in the plugins)', () => {
       .first()
       .waitFor();
     await page.screenshot({ path: join(RESULTS, 'dev-app.png'), fullPage: true });
+
+    // The second sample entity, in a snapshot of its own and in the two-entity one.
+    await page.getByRole('link', { name: 'payments-api' }).click();
+    await page.getByText('2 snapshots', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('table').first().innerText()).toMatch(/payments/);
+    await page.getByRole('link', { name: 'storefront' }).click();
+    await page.getByText('3 snapshots', { exact: true }).waitFor({ timeout: 30_000 });
     expect(pageErrors).toEqual([]);
   }, 120_000);
 

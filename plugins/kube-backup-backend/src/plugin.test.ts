@@ -25,7 +25,6 @@ if (!sqliteAvailable()) console.warn('skipping the plugin suite: the sqlite3 dri
 
 const PASSWORD = 'correct horse battery staple';
 
-
 const payments: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',

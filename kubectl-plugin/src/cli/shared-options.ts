@@ -1,4 +1,4 @@
-import type { Options } from 'yargs';
+import type { Options, PositionalOptions } from 'yargs';
 
 /** Which resource types a command takes, as `create` and `restore` both accept them. */
 export const resourceFilterOptions = {
@@ -24,3 +24,10 @@ export const infrastructureMappingOptions = {
       'Pull images from other registries (old.example:new.example; docker.io covers short names)',
   },
 } satisfies Record<string, Options>;
+
+/** The `<snapshot>` positional of the commands that read one snapshot. */
+export const snapshotPositional = {
+  type: 'string',
+  demandOption: true,
+  describe: 'Snapshot id, unique prefix, or latest',
+} satisfies PositionalOptions;

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { GlobalOptions } from '../cli/global-options';
 import { formatBytes, formatDuration, formatStructured, formatTable } from '../cli/output';
 import { openRepository } from '../cli/session';
+import { snapshotPositional } from '../cli/shared-options';
 
 interface DescribeArgs extends GlobalOptions {
   snapshot: string;
@@ -12,17 +13,11 @@ export const describeCommand: CommandModule<GlobalOptions, DescribeArgs> = {
   command: 'describe <snapshot>',
   describe: 'Show a snapshot: source, selection, counts, images, volumes and errors',
   builder: yargs =>
-    yargs
-      .positional('snapshot', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Snapshot id, unique prefix, or latest',
-      })
-      .option('objects', {
-        type: 'boolean',
-        default: false,
-        describe: 'Also list every object',
-      }) as never,
+    yargs.positional('snapshot', snapshotPositional).option('objects', {
+      type: 'boolean',
+      default: false,
+      describe: 'Also list every object',
+    }) as never,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);

@@ -11,7 +11,11 @@ import { listOption, type GlobalOptions } from '../cli/global-options';
 import { formatDuration, formatStructured, formatTable } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
 import { openRepository } from '../cli/session';
-import { infrastructureMappingOptions, resourceFilterOptions } from '../cli/shared-options';
+import {
+  infrastructureMappingOptions,
+  resourceFilterOptions,
+  snapshotPositional,
+} from '../cli/shared-options';
 
 interface RestoreArgs extends GlobalOptions {
   snapshot: string;
@@ -38,11 +42,7 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
     'Restore a snapshot, or part of it, into a cluster (with namespace, storage, image and field changes)',
   builder: yargs =>
     yargs
-      .positional('snapshot', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Snapshot id, unique prefix, or latest',
-      })
+      .positional('snapshot', snapshotPositional)
       .option('include-namespaces', {
         type: 'string',
         array: true,

@@ -6,16 +6,12 @@ import type {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import {
-  parseEntityRef,
-  RELATION_OWNED_BY,
-  stringifyEntityRef,
-  type Entity,
-} from '@backstage/catalog-model';
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult, type ResourcePermission } from '@backstage/plugin-permission-common';
 import {
+  entityOwners,
   kubeBackupHydratePermission,
   kubeBackupRestoreApprovePermission,
   kubeBackupRestoreRequestPermission,
@@ -335,26 +331,6 @@ export function createRouter(options: RouterOptions): express.Router {
   });
 
   return router;
-}
-
-/** The entity's owners as full refs: `spec.owner` and the ownedBy relations. */
-export function entityOwners(entity: Entity): string[] {
-  const owners = new Set<string>();
-  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
-  if (typeof owner === 'string' && owner.trim()) {
-    owners.add(
-      stringifyEntityRef(
-        parseEntityRef(owner.trim(), {
-          defaultKind: 'Group',
-          defaultNamespace: entity.metadata.namespace ?? 'default',
-        }),
-      ).toLowerCase(),
-    );
-  }
-  for (const relation of entity.relations ?? []) {
-    if (relation.type === RELATION_OWNED_BY) owners.add(relation.targetRef.toLowerCase());
-  }
-  return [...owners];
 }
 
 function stringParam(value: unknown, name: string): string | undefined {

@@ -1,2 +1,3 @@
+export { entityOwners } from './ownership';
 export * from './permissions';
 export type * from './types';

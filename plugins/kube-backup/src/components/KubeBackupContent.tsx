@@ -2,7 +2,10 @@ import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import type { SnapshotSummary } from '@kube-backup/backstage-plugin-kube-backup-common';
+import {
+  entityOwners,
+  type SnapshotSummary,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
 import Grid from '@material-ui/core/Grid';
 import { Alert, AlertTitle } from '@material-ui/lab';
 import { useCallback, useState } from 'react';
@@ -12,7 +15,7 @@ import { isKubeBackupAvailable, KUBERNETES_ID_ANNOTATION } from './format';
 import { HydrateDialog } from './HydrateDialog';
 import { Hydrations } from './Hydrations';
 import { NoSnapshots } from './NoSnapshots';
-import { entityOwners, useViewer } from './ownership';
+import { useViewer } from './ownership';
 import { RestoreRequestDialog } from './RestoreRequestDialog';
 import { RestoreRequests } from './RestoreRequests';
 import { SnapshotDetailDialog } from './SnapshotDetailDialog';

@@ -1,35 +1,7 @@
-import {
-  parseEntityRef,
-  RELATION_OWNED_BY,
-  stringifyEntityRef,
-  type Entity,
-} from '@backstage/catalog-model';
+import type { Entity } from '@backstage/catalog-model';
 import { identityApiRef, useApi } from '@backstage/core-plugin-api';
+import { entityOwners } from '@kube-backup/backstage-plugin-kube-backup-common';
 import { useEffect, useState } from 'react';
-
-/** The entity's owners as full refs: `spec.owner` and its ownedBy relations (as the backend reads them). */
-export function entityOwners(entity: Entity): string[] {
-  const owners = new Set<string>();
-  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
-  if (typeof owner === 'string' && owner.trim()) {
-    try {
-      owners.add(
-        stringifyEntityRef(
-          parseEntityRef(owner.trim(), {
-            defaultKind: 'Group',
-            defaultNamespace: entity.metadata.namespace ?? 'default',
-          }),
-        ).toLowerCase(),
-      );
-    } catch {
-      // A malformed owner owns nothing.
-    }
-  }
-  for (const relation of entity.relations ?? []) {
-    if (relation.type === RELATION_OWNED_BY) owners.add(relation.targetRef.toLowerCase());
-  }
-  return [...owners];
-}
 
 export interface Viewer {
   userEntityRef?: string;

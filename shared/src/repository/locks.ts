@@ -7,9 +7,7 @@ import { mapConcurrent } from '../cluster/limiter';
 
 export type LockKind = 'shared' | 'exclusive';
 
-/** A lock file as found in the repository. */
-export interface LockInfo {
-  id: string;
+interface LockDocument {
   kind: LockKind;
   hostname: string;
   pid: number;
@@ -19,20 +17,15 @@ export interface LockInfo {
   created: string;
   /** Last refresh. */
   time: string;
+}
+
+/** A lock file as found in the repository. */
+export interface LockInfo extends LockDocument {
+  id: string;
   /** Older than the stale timeout, or held by a process of this host that no longer runs. */
   stale: boolean;
   /** Held by this process through this repository handle. */
   own: boolean;
-}
-
-interface LockDocument {
-  kind: LockKind;
-  hostname: string;
-  pid: number;
-  username?: string;
-  operation?: string;
-  created: string;
-  time: string;
 }
 
 export interface LockTimings {

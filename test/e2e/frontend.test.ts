@@ -1,7 +1,6 @@
 // The Backstage frontend plugin in headless Chromium against the real backend plugin
 // (startTestBackend), a real repository with a snapshot captured from the Kubernetes API
 // test server, and that server as both the production and the dev cluster.
-import { mockCredentials } from '@backstage/backend-test-utils';
 import { captureSnapshot, connectToCluster, Repository } from '@kube-backup/core';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -100,7 +99,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
         entity: storefront,
         userEntityRef: USER,
         ownershipEntityRefs: OWNERSHIP,
-        authorization: mockCredentials.user.header(USER),
+        authorization: `Bearer ${await backend.tokenFor(USER)}`,
       },
       `http://127.0.0.1:${port}`,
     );

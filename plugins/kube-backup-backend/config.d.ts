@@ -48,5 +48,26 @@ export interface Config {
     };
     /** Namespaces never hydrated into (production): names or patterns such as `prod-*`. */
     protectedNamespaces?: string[];
+    /**
+     * What an entity without a `backstage.io/kubernetes-id` may claim. Such an entity names its
+     * objects by `backstage.io/kubernetes-namespace` and/or `kubernetes-label-selector` alone,
+     * and reaches only the namespaces granted here to it or to one of its owners: a
+     * namespace-only claim on another namespace reaches nothing, and a selector applies only
+     * inside granted namespaces. Entities with a kubernetes-id are not limited by this.
+     */
+    namespaceOwners?: Array<{
+      /** A namespace name, or a pattern such as `shop-*`. */
+      namespace: string;
+      /** Refs of owners (`group:default/shop-team`, `user:default/alice`) or of entities. */
+      owners: string[];
+    }>;
+    restore?: {
+      /**
+       * Whether an owner may approve a restore request they made themselves. Default false:
+       * four eyes, another owner approves. Restores go to `productionCluster`, so this is the
+       * setting for that target.
+       */
+      allowSelfApproval?: boolean;
+    };
   };
 }

@@ -12,10 +12,8 @@ import { join } from 'node:path';
 import { findSnapshots, Repository, type ObjectRecord } from '@kube-backup/core';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { readKubeBackupConfig } from '../../plugins/kube-backup-backend/src/config';
-import {
-  SnapshotService,
-  entityMatcher,
-} from '../../plugins/kube-backup-backend/src/service/SnapshotService';
+import { entityScope } from '../../plugins/kube-backup-backend/src/service/EntityScope';
+import { SnapshotService } from '../../plugins/kube-backup-backend/src/service/SnapshotService';
 import { ConfigReader } from '@backstage/config';
 
 const SNAPSHOTS = Number(process.env.SNAPSHOTS ?? 1000);
@@ -112,25 +110,40 @@ async function main() {
 
     const config = readKubeBackupConfig(
       new ConfigReader({
-        kubeBackup: { repository: { location, password: PASSWORD }, snapshotCacheSeconds: 15 },
+        kubeBackup: {
+          repository: { location, password: PASSWORD },
+          snapshotCacheSeconds: 15,
+          // The selector entity claims its namespace without an id: granted to its owner.
+          namespaceOwners: [{ namespace: 'storefront', owners: ['group:default/shop-team'] }],
+        },
       }),
     );
-    const idEntity = entityMatcher({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: { name: 'storefront', annotations: { 'backstage.io/kubernetes-id': 'storefront' } },
-    })!;
-    const selectorEntity = entityMatcher({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: {
-        name: 'storefront',
-        annotations: {
-          'backstage.io/kubernetes-namespace': 'storefront',
-          'backstage.io/kubernetes-label-selector': 'app=storefront',
+    const idEntity = entityScope(
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: {
+          name: 'storefront',
+          annotations: { 'backstage.io/kubernetes-id': 'storefront' },
         },
       },
-    })!;
+      config.namespaceOwners,
+    )!;
+    const selectorEntity = entityScope(
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: {
+          name: 'storefront',
+          annotations: {
+            'backstage.io/kubernetes-namespace': 'storefront',
+            'backstage.io/kubernetes-label-selector': 'app=storefront',
+          },
+        },
+        spec: { owner: 'shop-team' },
+      },
+      config.namespaceOwners,
+    )!;
 
     const service = new SnapshotService(config, silent);
     const first = await service.listForEntity(idEntity, { limit: 50 });

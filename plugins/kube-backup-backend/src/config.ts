@@ -1,3 +1,4 @@
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 
@@ -21,6 +22,13 @@ export interface HydrationTargetConfig {
   allowSecrets: boolean;
 }
 
+/** A namespace (name or pattern) and the entities that may claim it without a kubernetes-id. */
+export interface NamespaceGrant {
+  namespace: string;
+  /** Full lower-case refs: owners (groups, users) of such entities, or the entities themselves. */
+  owners: string[];
+}
+
 export interface KubeBackupConfig {
   repository: { location: string; password: string };
   snapshotCacheMs: number;
@@ -28,6 +36,11 @@ export interface KubeBackupConfig {
   productionCluster?: string;
   targets: HydrationTargetConfig[];
   protectedNamespaces: string[];
+  namespaceOwners: NamespaceGrant[];
+  restore: {
+    /** Whether the owner who asked for a restore may approve it too. Default false. */
+    allowSelfApproval: boolean;
+  };
 }
 
 /** Reads and checks the `kubeBackup` config block. */
@@ -73,6 +86,14 @@ export function readKubeBackupConfig(root: Config): KubeBackupConfig {
       `kubeBackup.productionCluster "${productionCluster}" is not in kubeBackup.clusters`,
     );
   }
+  const namespaceOwners = (config.getOptionalConfigArray('namespaceOwners') ?? []).map(
+    (grant, index) => ({
+      namespace: grant.getString('namespace'),
+      owners: grant
+        .getStringArray('owners')
+        .map(ref => fullEntityRef(ref, `kubeBackup.namespaceOwners[${index}].owners`)),
+    }),
+  );
   return {
     repository: {
       location: repository.getString('location'),
@@ -87,7 +108,20 @@ export function readKubeBackupConfig(root: Config): KubeBackupConfig {
       'kube-public',
       'kube-node-lease',
     ],
+    namespaceOwners,
+    restore: {
+      allowSelfApproval: config.getOptionalBoolean('restore.allowSelfApproval') ?? false,
+    },
   };
+}
+
+/** `group:shop-team` → `group:default/shop-team`; a ref without a kind is a config error. */
+function fullEntityRef(ref: string, key: string): string {
+  try {
+    return stringifyEntityRef(parseEntityRef(ref, { defaultNamespace: 'default' })).toLowerCase();
+  } catch {
+    throw new InputError(`${key}: "${ref}" is not an entity ref such as group:default/shop-team`);
+  }
 }
 
 /** `dev-*` style patterns: `*` is any run of characters, `?` one character. */

@@ -13,6 +13,7 @@ import { startKubeBackupTestBackend, type TestBackend } from './testing/backend'
 import { storefront } from '../../../test/fixtures/entities';
 import { startTestCluster, type TestCluster } from '../../../test/src/server';
 import { findPostgresBin, startPostgres, type TestPostgres } from './testing/postgres';
+import { waitForFinish } from './testing/jobs';
 import { FAST_KDF } from './testing/repository';
 
 const bin = findPostgresBin();
@@ -74,15 +75,14 @@ describeWithPostgres('backend jobs over core against the Kubernetes API test ser
   const call: TestBackend['call'] = (path, options) => backend.call(path, options);
 
   async function hydrate(body: Record<string, unknown>): Promise<HydrationJob> {
+    // Hydration reads production objects: the entity's owner hydrates.
     const started = await call<HydrationJob>('/entities/component/default/storefront/hydrations', {
       method: 'POST',
+      user: OWNER,
       body: { snapshotId, ...body },
     });
     expect(started.status).toBe(202);
-    return waitFor(
-      () => call<HydrationJob>(`/hydrations/${started.body.id}`).then(r => r.body),
-      job => job.status === 'succeeded' || job.status === 'failed',
-    );
+    return waitForFinish<HydrationJob>(backend, `/hydrations/${started.body.id}`);
   }
 
   const names = (objects: Array<{ metadata?: { name?: string } }>) =>
@@ -170,9 +170,9 @@ describeWithPostgres('backend jobs over core against the Kubernetes API test ser
       body: { decision: 'approve' },
     });
     expect(approved.status).toBe(200);
-    const finished = await waitFor(
-      () => call<RestoreRequest>(`/restore-requests/${requested.body.id}`).then(r => r.body),
-      request => request.status === 'succeeded' || request.status === 'failed',
+    const finished = await waitForFinish<RestoreRequest>(
+      backend,
+      `/restore-requests/${requested.body.id}`,
     );
     expect(finished.error).toBeUndefined();
     expect(finished.status).toBe('succeeded');
@@ -210,10 +210,7 @@ describeWithPostgres('backend jobs over core against the Kubernetes API test ser
         user: OWNER,
         body: { decision: 'approve' },
       });
-      return waitFor(
-        () => call<RestoreRequest>(`/restore-requests/${requested.body.id}`).then(r => r.body),
-        request => request.status === 'succeeded' || request.status === 'failed',
-      );
+      return waitForFinish<RestoreRequest>(backend, `/restore-requests/${requested.body.id}`);
     };
 
     const left = await restore();
@@ -242,12 +239,3 @@ describeWithPostgres('backend jobs over core against the Kubernetes API test ser
     expect(response.body.error.message).toBe('scope.existing must be "skip" or "update"');
   });
 });
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-}

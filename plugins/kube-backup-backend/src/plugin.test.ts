@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import type {
   HydrationJob,
@@ -12,7 +11,9 @@ import { Repository } from '@kube-backup/core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recordingAuditor } from './testing/audit';
 import { startKubeBackupTestBackend, type TestBackend } from './testing/backend';
+import { waitForFinish } from './testing/jobs';
 import { storefront } from '../../../test/fixtures/entities';
 import { startTestCluster, type TestCluster } from '../../../test/src/server';
 import { newSqliteDatabase, sqliteAvailable } from './testing/sqlite';
@@ -40,6 +41,9 @@ const payments: Entity = {
 };
 
 /** Group memberships as the catalog would resolve them into ownership refs. */
+const ALICE = 'user:default/alice';
+const BOB = 'user:default/bob';
+
 const MEMBERSHIP: Record<string, string[]> = {
   'user:default/alice': ['group:default/shop-team'],
   'user:default/dev': ['group:default/developers'],
@@ -54,7 +58,8 @@ describeWithSqlite('kube-backup backend plugin', () => {
   let knex: Knex;
   let repoDir: string;
   let backend: TestBackend;
-  const audits: Array<{ eventId: string; outcome: string; meta?: unknown }> = [];
+  const audit = recordingAuditor();
+  const audits = audit.events;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -81,6 +86,7 @@ describeWithSqlite('kube-backup backend plugin', () => {
             resource: 'pods',
             namespace: 'shop',
             name: `storefront-${hour}`,
+            labels: { 'backstage.io/kubernetes-id': 'storefront' },
             restorable: false,
             images: [{ container: 'web', image: 'shop/web:1', digest: 'sha256:abc' }],
             phase: 'Running',
@@ -111,24 +117,6 @@ describeWithSqlite('kube-backup backend plugin', () => {
     await repository.close();
 
     knex = newSqliteDatabase();
-    const auditor = mockServices.auditor.mock({
-      createEvent: async options => ({
-        success: async result => {
-          audits.push({
-            eventId: options.eventId,
-            outcome: 'success',
-            meta: { ...options.meta, ...result?.meta },
-          });
-        },
-        fail: async ({ error }) => {
-          audits.push({
-            eventId: options.eventId,
-            outcome: 'failure',
-            meta: { ...options.meta, error: error.message },
-          });
-        },
-      }),
-    });
     backend = await startKubeBackupTestBackend({
       repository: { location: `file://${repoDir}`, password: PASSWORD },
       kubeconfig: cluster.kubeconfigPath,
@@ -145,9 +133,15 @@ describeWithSqlite('kube-backup backend plugin', () => {
       protectedNamespaces: ['prod-*', 'kube-system'],
       knex,
       entities: [storefront, payments],
+      config: {
+        // payments-api claims its namespace without a kubernetes-id: granted to its owner.
+        namespaceOwners: [{ namespace: 'payments', owners: ['user:default/bob'] }],
+        // A team of one: its owner may approve their own requests (the default is four eyes).
+        restore: { allowSelfApproval: true },
+      },
       memberships: MEMBERSHIP,
       defaultUser: 'user:default/dev',
-      features: [auditor.factory],
+      features: [audit.factory],
     });
   }, 120_000);
 
@@ -225,7 +219,8 @@ describeWithSqlite('kube-backup backend plugin', () => {
     expect(detail.body.images).toEqual([
       { container: 'web', image: 'shop/web:1', digest: 'sha256:abc' },
     ]);
-    expect(detail.body.volumes).toEqual([{ namespace: 'shop', claim: 'data', size: '1Gi' }]);
+    // The snapshot's volume is no claim of storefront's (none is recorded): not shown.
+    expect(detail.body.volumes).toEqual([]);
     expect(detail.body.errors).toEqual([{ resource: 'secrets', message: 'forbidden' }]);
     // A prefix works; another entity's snapshot does not.
     const prefixed = await call<SnapshotDetail>(
@@ -236,16 +231,23 @@ describeWithSqlite('kube-backup backend plugin', () => {
     expect((await call(`${PAYMENTS}/snapshots/${ids.other}`)).status).toBe(404);
   });
 
-  it('lists the hydration targets an entity may use', async () => {
-    const storefrontTargets = await call<HydrationTargetList>(`${STOREFRONT}/hydration-targets`);
+  it('lists the hydration targets an entity may use, to its owners', async () => {
+    const storefrontTargets = await call<HydrationTargetList>(`${STOREFRONT}/hydration-targets`, {
+      user: ALICE,
+    });
     expect(storefrontTargets.body.items).toEqual([
       { name: 'dev', cluster: 'dev', namespaces: ['dev-*', 'prod-*'], allowSecrets: false },
     ]);
-    const paymentsTargets = await call<HydrationTargetList>(`${PAYMENTS}/hydration-targets`);
+    const paymentsTargets = await call<HydrationTargetList>(`${PAYMENTS}/hydration-targets`, {
+      user: BOB,
+    });
     expect(paymentsTargets.body.items.map(target => [target.name, target.allowSecrets])).toEqual([
       ['dev', false],
       ['payments-sandbox', true],
     ]);
+    // Not to a developer who owns neither.
+    const forDeveloper = await call<HydrationTargetList>(`${STOREFRONT}/hydration-targets`);
+    expect(forDeveloper.body.items).toEqual([]);
   });
 
   it('refuses hydration into a target, namespace or protected namespace not allowed, or with Secrets a target does not allow (403)', async () => {
@@ -257,7 +259,11 @@ describeWithSqlite('kube-backup backend plugin', () => {
       { snapshotId, target: 'dev', namespace: 'dev-secrets', includeSecrets: true },
     ];
     for (const body of refused) {
-      const response = await call(`${STOREFRONT}/hydrations`, { method: 'POST', body });
+      const response = await call(`${STOREFRONT}/hydrations`, {
+        method: 'POST',
+        user: ALICE,
+        body,
+      });
       expect(response.status).toBe(403);
     }
     const jobs = await call<{ items: HydrationJob[] }>(`${STOREFRONT}/hydrations`);
@@ -267,6 +273,7 @@ describeWithSqlite('kube-backup backend plugin', () => {
     );
     const secretsRefused = await call<{ error: { message: string } }>(`${STOREFRONT}/hydrations`, {
       method: 'POST',
+      user: ALICE,
       body: refused[3],
     });
     expect(secretsRefused.body.error.message).toMatch(/does not allow Secrets/);
@@ -278,7 +285,7 @@ describeWithSqlite('kube-backup backend plugin', () => {
   it('runs a hydration as a job with status and log kept in the database', async () => {
     const started = await call<HydrationJob>(`${STOREFRONT}/hydrations`, {
       method: 'POST',
-      user: 'user:default/dev',
+      user: ALICE,
       body: {
         snapshotId: ids['storefront-4'].slice(0, 10),
         target: 'dev',
@@ -291,12 +298,9 @@ describeWithSqlite('kube-backup backend plugin', () => {
       snapshotId: ids['storefront-4'],
       cluster: 'dev',
       namespace: 'dev-dev',
-      createdBy: 'user:default/dev',
+      createdBy: ALICE,
     });
-    const job = await waitFor(
-      () => call<HydrationJob>(`/hydrations/${started.body.id}`).then(r => r.body),
-      current => current.status === 'succeeded' || current.status === 'failed',
-    );
+    const job = await waitForFinish<HydrationJob>(backend, `/hydrations/${started.body.id}`);
     expect(job.error).toBeUndefined();
     expect(job.status).toBe('succeeded');
     expect(job.progress).toBe(1);
@@ -370,9 +374,9 @@ describeWithSqlite('kube-backup backend plugin', () => {
     });
     expect(again.status).toBe(409);
 
-    const finished = await waitFor(
-      () => call<RestoreRequest>(`/restore-requests/${requested.body.id}`).then(r => r.body),
-      current => current.status === 'succeeded' || current.status === 'failed',
+    const finished = await waitForFinish<RestoreRequest>(
+      backend,
+      `/restore-requests/${requested.body.id}`,
     );
     expect(finished.error).toBeUndefined();
     expect(finished.status).toBe('succeeded');
@@ -395,6 +399,33 @@ describeWithSqlite('kube-backup backend plugin', () => {
         expect.objectContaining({ eventId: 'restore-run', outcome: 'success' }),
       ]),
     );
+  });
+
+  it('lets an owner approve their own request where kubeBackup.restore.allowSelfApproval is on, and audits it so', async () => {
+    const requested = await call<RestoreRequest>(`${STOREFRONT}/restore-requests`, {
+      method: 'POST',
+      user: ALICE,
+      body: { snapshotId: ids['storefront-3'], reason: 'bad deploy' },
+    });
+    expect(requested.status).toBe(201);
+    const approved = await call<RestoreRequest>(`/restore-requests/${requested.body.id}/decision`, {
+      method: 'POST',
+      user: ALICE,
+      body: { decision: 'approve' },
+    });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ requestedBy: ALICE, decidedBy: ALICE });
+    await waitForFinish(backend, `/restore-requests/${requested.body.id}`);
+    expect(
+      audits.filter(
+        event => event.eventId === 'restore-decision' && event.meta.requestId === requested.body.id,
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        outcome: 'success',
+        meta: expect.objectContaining({ requestedBy: ALICE, selfApproval: 'allowed' }),
+      }),
+    ]);
   });
 
   it('lets an owner reject, by user ref as well as by group', async () => {
@@ -442,12 +473,3 @@ describeWithSqlite('kube-backup backend plugin', () => {
     }
   });
 });
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-}

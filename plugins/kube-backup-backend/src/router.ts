@@ -1,39 +1,33 @@
 import type {
   AuditorService,
-  BackstageCredentials,
-  BackstageUserPrincipal,
   HttpAuthService,
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
-import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult, type ResourcePermission } from '@backstage/plugin-permission-common';
+import type { JsonObject } from '@backstage/types';
 import {
-  entityOwners,
   kubeBackupHydratePermission,
-  kubeBackupRestoreApprovePermission,
   kubeBackupRestoreRequestPermission,
   kubeBackupSnapshotsReadPermission,
   type HydrationRequestBody,
-  type HydrationTarget,
   type RestoreDecisionBody,
   type RestoreRequestBody,
   type RestoreScope,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
-import express, { type Request } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import Router from 'express-promise-router';
-import { matchesNamespacePattern, type KubeBackupConfig } from './config';
+import type { KubeBackupConfig } from './config';
 import type { HydrationStore } from './database/HydrationStore';
 import type { RestoreRequestStore } from './database/RestoreRequestStore';
+import { AccessPolicy, type EntityContext } from './service/AccessPolicy';
+import { entityScope, hydrationSourceNamespace, type EntityScope } from './service/EntityScope';
+import { toBackstageError } from './service/errors';
 import type { JobRunner } from './service/JobRunner';
-import {
-  entityMatcher,
-  MAX_PAGE_SIZE,
-  type EntityMatcher,
-  type SnapshotService,
-} from './service/SnapshotService';
+import { checkRestoreScope } from './service/RestoreScope';
+import { MAX_PAGE_SIZE, type SnapshotService } from './service/SnapshotService';
 
 export interface RouterOptions {
   config: KubeBackupConfig;
@@ -48,23 +42,19 @@ export interface RouterOptions {
   jobs: JobRunner;
 }
 
-type UserCredentials = BackstageCredentials<BackstageUserPrincipal>;
-
-interface EntityContext {
-  credentials: UserCredentials;
-  entity: Entity;
-  entityRef: string;
-  matcher?: EntityMatcher;
-}
-
 const ENTITY = '/entities/:kind/:namespace/:name';
 
 /** Replicas a hydration may ask for: dev/test namespaces are not for full production scale. */
 export const MAX_HYDRATION_REPLICAS = 10;
 
-/** The plugin's JSON API. It parses and authorizes; core does the work. */
+/** The plugin's JSON API. It parses, asks the access policy, and calls the services. */
 export function createRouter(options: RouterOptions): express.Router {
-  const { config, httpAuth, userInfo, permissions, auditor, catalog, snapshots } = options;
+  const { config, httpAuth, auditor, catalog, snapshots } = options;
+  const policy = new AccessPolicy({
+    config,
+    permissions: options.permissions,
+    userInfo: options.userInfo,
+  });
   const router = Router();
   router.use(express.json({ limit: '100kb' }));
 
@@ -76,7 +66,7 @@ export function createRouter(options: RouterOptions): express.Router {
       credentials,
       entity,
       entityRef: stringifyEntityRef(entity),
-      matcher: entityMatcher(entity),
+      scope: entityScope(entity, config.namespaceOwners),
     };
   }
 
@@ -85,76 +75,28 @@ export function createRouter(options: RouterOptions): express.Router {
     return loadEntity(req, stringifyEntityRef({ kind, namespace, name }));
   }
 
-  async function allowed(
-    permission: ResourcePermission<'catalog-entity'>,
-    context: EntityContext,
-  ): Promise<boolean> {
-    const [decision] = await permissions.authorize(
-      [{ permission, resourceRef: context.entityRef }],
-      { credentials: context.credentials },
-    );
-    return decision.result === AuthorizeResult.ALLOW;
-  }
-
-  async function authorize(
-    permission: ResourcePermission<'catalog-entity'>,
-    context: EntityContext,
-  ): Promise<void> {
-    if (!(await allowed(permission, context))) {
-      throw new NotAllowedError(`not allowed: ${permission.name} on ${context.entityRef}`);
-    }
-  }
-
-  function requireMatcher(context: EntityContext): EntityMatcher {
-    if (!context.matcher) {
+  function requireScope(context: EntityContext): EntityScope {
+    if (!context.scope) {
       throw new InputError(
         `${context.entityRef} has none of the backstage.io/kubernetes-id, kubernetes-namespace or kubernetes-label-selector annotations, so no snapshot can be tied to it`,
       );
     }
-    return context.matcher;
-  }
-
-  async function ownershipRefs(credentials: UserCredentials): Promise<Set<string>> {
-    const info = await userInfo.getUserInfo(credentials);
-    return new Set([info.userEntityRef, ...info.ownershipEntityRefs].map(ref => ref.toLowerCase()));
-  }
-
-  async function targetsFor(context: EntityContext): Promise<HydrationTarget[]> {
-    if (!(await allowed(kubeBackupHydratePermission, context))) return [];
-    const refs = await ownershipRefs(context.credentials);
-    const entityRef = context.entityRef.toLowerCase();
-    return config.targets
-      .filter(
-        target =>
-          (!target.entities || target.entities.includes(entityRef)) &&
-          (!target.allowedOwners || target.allowedOwners.some(ref => refs.has(ref))),
-      )
-      .map(target => ({
-        name: target.name,
-        title: target.title,
-        cluster: target.cluster,
-        namespaces: [...target.namespaces],
-        allowSecrets: target.allowSecrets,
-      }));
-  }
-
-  function isProtected(namespace: string): boolean {
-    return config.protectedNamespaces.some(pattern => matchesNamespacePattern(pattern, namespace));
+    return context.scope;
   }
 
   // ---- snapshots -------------------------------------------------------------------------
 
   router.get(`${ENTITY}/snapshots`, async (req, res) => {
     const context = await entityFromParams(req);
-    await authorize(kubeBackupSnapshotsReadPermission, context);
+    await policy.authorize(kubeBackupSnapshotsReadPermission, context);
     const limit = intParam(req.query.limit, 'limit', 1, MAX_PAGE_SIZE);
     const offset = intParam(req.query.offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
-    if (!context.matcher) {
+    if (!context.scope) {
       res.json({ items: [], totalCount: 0, offset: offset ?? 0, limit: limit ?? 50 });
       return;
     }
     res.json(
-      await snapshots.listForEntity(context.matcher, {
+      await snapshots.listForEntity(context.scope, {
         since: stringParam(req.query.since, 'since'),
         until: stringParam(req.query.until, 'until'),
         tag: stringParam(req.query.tag, 'tag'),
@@ -166,16 +108,16 @@ export function createRouter(options: RouterOptions): express.Router {
 
   router.get(`${ENTITY}/snapshots/:snapshotId`, async (req, res) => {
     const context = await entityFromParams(req);
-    await authorize(kubeBackupSnapshotsReadPermission, context);
-    res.json(await snapshots.detail(requireMatcher(context), req.params.snapshotId));
+    await policy.authorize(kubeBackupSnapshotsReadPermission, context);
+    res.json(await snapshots.detail(requireScope(context), req.params.snapshotId));
   });
 
   // ---- hydration -------------------------------------------------------------------------
 
   router.get(`${ENTITY}/hydration-targets`, async (req, res) => {
     const context = await entityFromParams(req);
-    await authorize(kubeBackupSnapshotsReadPermission, context);
-    res.json({ items: await targetsFor(context) });
+    await policy.authorize(kubeBackupSnapshotsReadPermission, context);
+    res.json({ items: await policy.hydrationTargets(context) });
   });
 
   router.post(`${ENTITY}/hydrations`, async (req, res) => {
@@ -188,30 +130,12 @@ export function createRouter(options: RouterOptions): express.Router {
       meta: { entityRef: context.entityRef, ...body },
     });
     try {
-      await authorize(kubeBackupHydratePermission, context);
-      const matcher = requireMatcher(context);
-      const target = (await targetsFor(context)).find(candidate => candidate.name === body.target);
-      if (!target) {
-        throw new NotAllowedError(
-          `hydration target "${body.target}" is not allowed for ${context.entityRef}`,
-        );
-      }
-      if (!target.namespaces.some(pattern => matchesNamespacePattern(pattern, body.namespace))) {
-        throw new NotAllowedError(
-          `namespace "${body.namespace}" is not one target "${target.name}" allows (${target.namespaces.join(', ')})`,
-        );
-      }
-      if (isProtected(body.namespace)) {
-        throw new NotAllowedError(
-          `namespace "${body.namespace}" is protected; hydration never writes there`,
-        );
-      }
-      if (body.includeSecrets && !target.allowSecrets) {
-        throw new NotAllowedError(
-          `hydration target "${target.name}" does not allow Secrets; hydrate without them`,
-        );
-      }
-      const snapshot = await snapshots.entitySnapshot(matcher, body.snapshotId);
+      await policy.authorize(kubeBackupHydratePermission, context);
+      const scope = requireScope(context);
+      const target = await policy.checkHydration(context, body);
+      const snapshot = await snapshots.entitySnapshot(scope, body.snapshotId);
+      // Refused now, not in the job: a claim whose objects span namespaces cannot be copied.
+      hydrationSourceNamespace(scope, await snapshots.entityNamespaces(scope, snapshot));
       const job = await options.hydrations.create({
         entityRef: context.entityRef,
         snapshotId: snapshot.id,
@@ -220,7 +144,7 @@ export function createRouter(options: RouterOptions): express.Router {
         namespace: body.namespace,
         createdBy: context.credentials.principal.userEntityRef,
       });
-      options.jobs.startHydration(job, matcher, {
+      options.jobs.startHydration(job, scope, {
         includeSecrets: body.includeSecrets ?? false,
         replicas: body.replicas,
       });
@@ -234,7 +158,7 @@ export function createRouter(options: RouterOptions): express.Router {
 
   router.get(`${ENTITY}/hydrations`, async (req, res) => {
     const context = await entityFromParams(req);
-    await authorize(kubeBackupSnapshotsReadPermission, context);
+    await policy.authorize(kubeBackupSnapshotsReadPermission, context);
     res.json({ items: await options.hydrations.listForEntity(context.entityRef) });
   });
 
@@ -242,7 +166,7 @@ export function createRouter(options: RouterOptions): express.Router {
     const job = await options.hydrations.get(req.params.id);
     if (!job) throw new NotFoundError(`no hydration ${req.params.id}`);
     const context = await loadEntity(req, job.entityRef);
-    await authorize(kubeBackupSnapshotsReadPermission, context);
+    await policy.authorize(kubeBackupSnapshotsReadPermission, context);
     res.json(job);
   });
 
@@ -255,20 +179,33 @@ export function createRouter(options: RouterOptions): express.Router {
       eventId: 'restore-request',
       severityLevel: 'high',
       request: req,
-      meta: { entityRef: context.entityRef, snapshotId: body.snapshotId, reason: body.reason },
+      meta: {
+        entityRef: context.entityRef,
+        snapshotId: body.snapshotId,
+        reason: body.reason,
+        scope: (body.scope ?? {}) as JsonObject,
+      },
     });
     try {
-      await authorize(kubeBackupSnapshotsReadPermission, context);
-      await authorize(kubeBackupRestoreRequestPermission, context);
+      await policy.authorize(kubeBackupSnapshotsReadPermission, context);
+      await policy.authorize(kubeBackupRestoreRequestPermission, context);
       const cluster = config.productionCluster;
       if (!cluster)
         throw new InputError('kubeBackup.clusters is empty: there is nowhere to restore to');
-      const snapshot = await snapshots.entitySnapshot(requireMatcher(context), body.snapshotId);
+      const scope = requireScope(context);
+      const snapshot = await snapshots.entitySnapshot(scope, body.snapshotId);
+      const restoreScope = body.scope ?? {};
+      checkRestoreScope(
+        context.entityRef,
+        snapshot,
+        await snapshots.entityRecords(scope, snapshot),
+        restoreScope,
+      );
       const request = await options.restores.create({
         entityRef: context.entityRef,
         snapshotId: snapshot.id,
         cluster,
-        scope: body.scope ?? {},
+        scope: restoreScope,
         reason: body.reason,
         requestedBy: context.credentials.principal.userEntityRef,
       });
@@ -282,7 +219,7 @@ export function createRouter(options: RouterOptions): express.Router {
 
   router.get(`${ENTITY}/restore-requests`, async (req, res) => {
     const context = await entityFromParams(req);
-    await authorize(kubeBackupSnapshotsReadPermission, context);
+    await policy.authorize(kubeBackupSnapshotsReadPermission, context);
     res.json({ items: await options.restores.listForEntity(context.entityRef) });
   });
 
@@ -290,7 +227,7 @@ export function createRouter(options: RouterOptions): express.Router {
     const request = await options.restores.get(req.params.id);
     if (!request) throw new NotFoundError(`no restore request ${req.params.id}`);
     const context = await loadEntity(req, request.entityRef);
-    await authorize(kubeBackupSnapshotsReadPermission, context);
+    await policy.authorize(kubeBackupSnapshotsReadPermission, context);
     res.json(request);
   });
 
@@ -303,31 +240,37 @@ export function createRouter(options: RouterOptions): express.Router {
       eventId: 'restore-decision',
       severityLevel: 'high',
       request: req,
-      meta: { requestId: request.id, entityRef: request.entityRef, decision: body.decision },
+      meta: {
+        requestId: request.id,
+        entityRef: request.entityRef,
+        decision: body.decision,
+        requestedBy: request.requestedBy,
+        selfApproval: policy.selfApproval(request, context, body.decision),
+      },
     });
     try {
-      await authorize(kubeBackupRestoreApprovePermission, context);
-      const owners = entityOwners(context.entity);
-      const refs = await ownershipRefs(context.credentials);
-      if (!owners.some(owner => refs.has(owner))) {
-        throw new NotAllowedError(
-          `only an owner of ${context.entityRef} (${owners.join(', ') || 'it has no owner'}) may decide on its restore requests`,
-        );
-      }
-      const status = body.decision === 'approve' ? 'approved' : 'rejected';
+      await policy.checkDecision(context, request, body);
+      // Only an approval runs anything; a request may be rejected whatever its entity claims.
+      const scope = body.decision === 'approve' ? requireScope(context) : undefined;
+      const status = scope ? 'approved' : 'rejected';
       const by = context.credentials.principal.userEntityRef;
       if (!(await options.restores.decide(request.id, { status, by, comment: body.comment }))) {
         const current = await options.restores.get(request.id);
         throw new ConflictError(`restore request ${request.id} is already ${current?.status}`);
       }
       const decided = (await options.restores.get(request.id))!;
-      if (status === 'approved') options.jobs.startRestore(decided, requireMatcher(context));
+      if (scope) options.jobs.startRestore(decided, scope);
       await audit.success({ meta: { status } });
       res.json(decided);
     } catch (error) {
       await audit.fail({ error: error as Error });
       throw error;
     }
+  });
+
+  // Core's errors become Backstage's, with their status codes, in this one place.
+  router.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => {
+    next(toBackstageError(error));
   });
 
   return router;

@@ -81,7 +81,10 @@ export interface HydrationTarget {
   cluster: string;
   /** Namespace patterns (`dev-*`); a hydration names one namespace matching one of them. */
   namespaces: string[];
-  /** Whether a hydration into this target may bring the production Secrets along. */
+  /**
+   * Whether a hydration into this target may bring the production Secrets along, for this
+   * caller: the target allows them and the caller owns the entity.
+   */
   allowSecrets: boolean;
 }
 
@@ -131,11 +134,19 @@ export interface HydrationJobList {
   items: HydrationJob[];
 }
 
+/**
+ * `nothing-restored`: approved and run, but nothing of the snapshot matched the request's
+ * scope within its entity, so nothing was written (`outcomeMessage` says why).
+ */
 export type RestoreRequestStatus =
-  'pending' | 'rejected' | 'approved' | 'running' | 'succeeded' | 'failed';
+  'pending' | 'rejected' | 'approved' | 'running' | 'succeeded' | 'nothing-restored' | 'failed';
 
+/**
+ * What of the entity's part of the snapshot to restore. It only narrows: every namespace and
+ * object named must be the entity's (the backend answers 400 otherwise).
+ */
 export interface RestoreScope {
-  /** Namespaces to restore; default: the snapshot's namespaces for the entity. */
+  /** Namespaces to restore; default: the entity's namespaces in the snapshot. */
   namespaces?: string[];
   /** `kind/name` objects to restore; default: everything restorable of the entity. */
   objects?: string[];
@@ -175,6 +186,8 @@ export interface RestoreRequest {
   startedAt?: IsoTime;
   finishedAt?: IsoTime;
   outcome?: Record<string, unknown>;
+  /** For `nothing-restored`: why nothing was written, in a sentence. */
+  outcomeMessage?: string;
   error?: string;
   /** While it runs: 0..1, or undefined while unknown. */
   progress?: number;

@@ -89,6 +89,7 @@ export class RestoreRequestStore {
     id: string,
     result:
       | { status: 'succeeded'; outcome: Record<string, unknown> }
+      | { status: 'nothing-restored'; outcomeMessage: string; outcome?: Record<string, unknown> }
       | { status: 'failed'; error: string; outcome?: Record<string, unknown> },
   ): Promise<void> {
     await this.db(TABLE)
@@ -97,6 +98,7 @@ export class RestoreRequestStore {
         status: result.status,
         finished_at: dbTime(),
         outcome: result.outcome ? JSON.stringify(result.outcome) : null,
+        outcome_message: result.status === 'nothing-restored' ? result.outcomeMessage : null,
         error: result.status === 'failed' ? result.error : null,
       });
   }
@@ -129,6 +131,7 @@ function toRequest(row: Record<string, unknown>): RestoreRequest {
     startedAt: isoTime(row.started_at),
     finishedAt: isoTime(row.finished_at),
     outcome: parseJson<Record<string, unknown>>(row.outcome),
+    outcomeMessage: (row.outcome_message as string | null) ?? undefined,
     error: (row.error as string | null) ?? undefined,
     progress:
       row.progress === null || row.progress === undefined ? undefined : Number(row.progress),

@@ -9,7 +9,9 @@ import type { RestoreRequestStore } from '../database/RestoreRequestStore';
 import type { ClusterService } from './ClusterService';
 import type { HydrateReport, RestoreReport } from '@kube-backup/core';
 import type { KubeBackupEngine } from './engine';
-import type { EntityMatcher, SnapshotService } from './SnapshotService';
+import { entitySelection, hydrationSourceNamespace, type EntityScope } from './EntityScope';
+import { narrowSelection } from './RestoreScope';
+import type { SnapshotService } from './SnapshotService';
 
 const FLUSH_MS = 250;
 const MAX_LOG_LINES = 1000;
@@ -41,14 +43,14 @@ export class JobRunner {
 
   startHydration(
     job: HydrationJob,
-    matcher: EntityMatcher,
+    scope: EntityScope,
     options: { includeSecrets: boolean; replicas?: number },
   ): void {
-    this.track(this.runHydration(job, matcher, options));
+    this.track(this.runHydration(job, scope, options));
   }
 
-  startRestore(request: RestoreRequest, matcher: EntityMatcher): void {
-    this.track(this.runRestore(request, matcher));
+  startRestore(request: RestoreRequest, scope: EntityScope): void {
+    this.track(this.runRestore(request, scope));
   }
 
   private track(run: Promise<void>): void {
@@ -61,7 +63,7 @@ export class JobRunner {
 
   private async runHydration(
     job: HydrationJob,
-    matcher: EntityMatcher,
+    scope: EntityScope,
     options: { includeSecrets: boolean; replicas?: number },
   ): Promise<void> {
     const { hydrations, snapshots, clusters, engine } = this.deps;
@@ -85,20 +87,24 @@ export class JobRunner {
         'info',
         `hydrating ${job.entityRef} from snapshot ${job.snapshotId.slice(0, 12)} into ${job.cluster}/${job.namespace}`,
       );
-      const [repository, snapshot, connection] = await Promise.all([
+      const [repository, snapshot] = await Promise.all([
         snapshots.repository(),
-        snapshots.entitySnapshot(matcher, job.snapshotId),
-        clusters.connect(job.cluster),
+        snapshots.entitySnapshot(scope, job.snapshotId),
       ]);
+      const sourceNamespace = hydrationSourceNamespace(
+        scope,
+        await snapshots.entityNamespaces(scope, snapshot),
+      );
+      const connection = await clusters.connect(job.cluster);
       let report: HydrateReport;
       try {
         report = await engine.hydrate({
           connection,
           repository,
           snapshot,
-          entityId: matcher.id,
-          labelSelector: matcher.selectorText,
-          sourceNamespaces: matcher.namespace ? [matcher.namespace] : undefined,
+          entityId: scope.id,
+          labelSelector: scope.selectorText,
+          sourceNamespace,
           targetNamespace: job.namespace,
           protectedNamespaces: this.deps.protectedNamespaces,
           includeSecrets: options.includeSecrets,
@@ -137,7 +143,7 @@ export class JobRunner {
     }
   }
 
-  private async runRestore(request: RestoreRequest, matcher: EntityMatcher): Promise<void> {
+  private async runRestore(request: RestoreRequest, scope: EntityScope): Promise<void> {
     const { restores, snapshots, clusters, engine, logger } = this.deps;
     const recorder = new JobRecorder(update => restores.update(request.id, update));
     const log = (level: JobLogLine['level'], message: string) => {
@@ -162,29 +168,53 @@ export class JobRunner {
         'info',
         `restoring ${request.entityRef} from snapshot ${request.snapshotId.slice(0, 12)} into ${request.cluster}`,
       );
-      const [repository, snapshot, connection] = await Promise.all([
+      const [repository, snapshot] = await Promise.all([
         snapshots.repository(),
-        snapshots.entitySnapshot(matcher, request.snapshotId),
-        clusters.connect(request.cluster),
+        snapshots.entitySnapshot(scope, request.snapshotId),
       ]);
+      // The scope was checked when the request was made; it is intersected with what the
+      // entity claims again now, in case the claim or the stored request changed since.
+      const entityNamespaces = await snapshots.entityNamespaces(scope, snapshot);
+      const selection = entitySelection(scope, entityNamespaces);
+      const narrowed = selection
+        ? narrowSelection(request.entityRef, selection, entityNamespaces, request.scope)
+        : { nothing: `nothing restored: ${request.entityRef} has no objects in this snapshot` };
+      if (narrowed.nothing !== undefined) {
+        await this.finishWithNothing(request, narrowed.nothing, log, recorder, audit);
+        return;
+      }
+      if (narrowed.leftOut.length > 0) {
+        log(
+          'warn',
+          `left out namespaces ${narrowed.leftOut.join(', ')}: outside ${request.entityRef}'s namespaces in this snapshot`,
+        );
+      }
+      const connection = await clusters.connect(request.cluster);
       let report: RestoreReport;
       try {
         report = await engine.restore({
           connection,
           repository,
           snapshot,
-          entityId: matcher.id,
-          labelSelector: matcher.selectorText,
-          sourceNamespaces:
-            request.scope.namespaces ?? (matcher.namespace ? [matcher.namespace] : undefined),
-          objects: request.scope.objects,
-          includeSecrets: request.scope.includeSecrets ?? true,
+          selection: narrowed.selection,
           existing: request.scope.existing,
           onProgress: recorder.progress,
           log,
         });
       } finally {
         connection.client.close();
+      }
+      if (report.objects.length === 0) {
+        const why = report.warnings.length > 0 ? ` (${report.warnings.join('; ')})` : '';
+        await this.finishWithNothing(
+          request,
+          `nothing restored: no object of ${request.entityRef} in this snapshot matches the request's scope${why}`,
+          log,
+          recorder,
+          audit,
+          report,
+        );
+        return;
       }
       const outcome = report as unknown as Record<string, unknown>;
       const failed = failureSummary(report);
@@ -199,7 +229,7 @@ export class JobRunner {
       log('info', 'restore finished');
       await recorder.flush();
       await restores.finish(request.id, { status: 'succeeded', outcome });
-      await audit.success({ meta: { counts: report.counts } });
+      await audit.success({ meta: { status: 'succeeded', counts: report.counts } });
     } catch (error) {
       log('error', (error as Error).message);
       await recorder.flush();
@@ -207,7 +237,29 @@ export class JobRunner {
       await audit.fail({ error: error as Error });
     }
   }
+
+  /** An approved restore that wrote nothing: said so, with why, rather than `succeeded`. */
+  private async finishWithNothing(
+    request: RestoreRequest,
+    why: string,
+    log: (level: JobLogLine['level'], message: string) => void,
+    recorder: JobRecorder,
+    audit: AuditEvent,
+    report?: RestoreReport,
+  ): Promise<void> {
+    log('warn', why);
+    recorder.progress(1);
+    await recorder.flush();
+    await this.deps.restores.finish(request.id, {
+      status: 'nothing-restored',
+      outcomeMessage: why,
+      outcome: report as unknown as Record<string, unknown> | undefined,
+    });
+    await audit.success({ meta: { status: 'nothing-restored', outcome: why } });
+  }
 }
+
+type AuditEvent = Awaited<ReturnType<AuditorService['createEvent']>>;
 
 /** What failed in a report, in a sentence; undefined when nothing did. */
 function failureSummary(report: RestoreReport): string | undefined {

@@ -1,5 +1,4 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type {
   SnapshotDetail,
@@ -9,46 +8,24 @@ import type {
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import {
   loadRecords,
-  matchesLabels,
-  parseLabelSelector,
   parseTimeBound,
+  planRestore,
   Repository,
-  type LabelSelector,
+  UserError,
+  type ImageRecord,
   type ObjectRecord,
   type Snapshot,
 } from '@kube-backup/core';
 import type { KubeBackupConfig } from '../config';
-
-export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
-export const KUBERNETES_NAMESPACE_ANNOTATION = 'backstage.io/kubernetes-namespace';
-export const KUBERNETES_LABEL_SELECTOR_ANNOTATION = 'backstage.io/kubernetes-label-selector';
-
-/** How an entity is found in snapshots: the Kubernetes plugin's annotations. */
-export interface EntityMatcher {
-  id?: string;
-  namespace?: string;
-  selectorText?: string;
-  selector?: LabelSelector;
-}
-
-export function entityMatcher(entity: Entity): EntityMatcher | undefined {
-  const annotations = entity.metadata.annotations ?? {};
-  const id = annotations[KUBERNETES_ID_ANNOTATION]?.trim() || undefined;
-  const namespace = annotations[KUBERNETES_NAMESPACE_ANNOTATION]?.trim() || undefined;
-  const selectorText = annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION]?.trim() || undefined;
-  if (!id && !namespace && !selectorText) return undefined;
-  let selector: LabelSelector | undefined;
-  if (selectorText) {
-    try {
-      selector = parseLabelSelector(selectorText);
-    } catch (error) {
-      throw new InputError(
-        `the entity's ${KUBERNETES_LABEL_SELECTOR_ANNOTATION} annotation is not a label selector: ${(error as Error).message}`,
-      );
-    }
-  }
-  return { id, namespace, selectorText, selector };
-}
+import {
+  entitySelection,
+  needsRecords,
+  recordOwnedByLabel,
+  recordClaimed,
+  scopeKey,
+  snapshotMayHold,
+  type EntityScope,
+} from './EntityScope';
 
 export interface SnapshotFilters {
   since?: string;
@@ -61,6 +38,7 @@ export interface SnapshotFilters {
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 const RECORD_CACHE_LISTS = 2000;
+const ENTITY_RECORD_CACHE = 200;
 
 /**
  * Reads the repository for the routes: a briefly cached snapshot listing (so an entity page
@@ -71,8 +49,10 @@ export class SnapshotService {
   private listing?: { at: number; snapshots: Promise<Snapshot[]> };
   /** Record lists are content-addressed, so a cached list never goes stale. */
   private readonly recordLists = new Map<string, Promise<ObjectRecord[]>>();
-  /** snapshot id + matcher → whether the snapshot holds a matching object (immutable). */
+  /** snapshot id + scope → whether the snapshot holds a matching object (immutable). */
   private readonly selectorHits = new Map<string, boolean>();
+  /** snapshot id + scope → the entity's records in the snapshot (immutable). */
+  private readonly entityRecordLists = new Map<string, Promise<ObjectRecord[]>>();
 
   constructor(
     private readonly config: KubeBackupConfig,
@@ -123,7 +103,7 @@ export class SnapshotService {
 
   /** The entity's snapshots, newest first, before paging. */
   async entitySnapshots(
-    matcher: EntityMatcher,
+    scope: EntityScope,
     filters: Pick<SnapshotFilters, 'since' | 'until' | 'tag'> = {},
   ): Promise<Snapshot[]> {
     const now = this.now();
@@ -131,26 +111,25 @@ export class SnapshotService {
     const until = filters.until ? parseBound(filters.until, now) : undefined;
     const candidates = (await this.listSnapshots()).filter(
       snapshot =>
-        (!matcher.id || snapshot.entities.includes(matcher.id)) &&
-        (!matcher.namespace || snapshot.namespaces.includes(matcher.namespace)) &&
+        snapshotMayHold(scope, snapshot) &&
         (!filters.tag || snapshot.tags.includes(filters.tag)) &&
         (!since || Date.parse(snapshot.time) >= since) &&
         (!until || Date.parse(snapshot.time) <= until),
     );
     let matching = candidates;
-    if (matcher.selector) {
+    if (needsRecords(scope)) {
       const holds = await Promise.all(
-        candidates.map(snapshot => this.holdsSelected(snapshot, matcher)),
+        candidates.map(snapshot => this.holdsSelected(snapshot, scope)),
       );
       matching = candidates.filter((_, index) => holds[index]);
     }
     return [...matching].sort((a, b) => b.time.localeCompare(a.time));
   }
 
-  async listForEntity(matcher: EntityMatcher, filters: SnapshotFilters): Promise<SnapshotList> {
+  async listForEntity(scope: EntityScope, filters: SnapshotFilters): Promise<SnapshotList> {
     const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
     const offset = filters.offset ?? 0;
-    const all = await this.entitySnapshots(matcher, filters);
+    const all = await this.entitySnapshots(scope, filters);
     return {
       items: all.slice(offset, offset + limit).map(toSummary),
       totalCount: all.length,
@@ -159,34 +138,56 @@ export class SnapshotService {
     };
   }
 
-  /** One of the entity's snapshots; 404 when the snapshot does not hold the entity. */
-  async entitySnapshot(matcher: EntityMatcher, ref: string): Promise<Snapshot> {
-    const repository = await this.repository();
-    let snapshot: Snapshot;
-    try {
-      snapshot = await repository.getSnapshot(ref);
-    } catch (error) {
-      throw new NotFoundError(`no snapshot "${ref}": ${(error as Error).message}`);
+  /**
+   * One of the entity's snapshots by id, unique prefix or `latest` (the entity's newest);
+   * 404 when the snapshot does not hold the entity.
+   */
+  async entitySnapshot(scope: EntityScope, ref: string): Promise<Snapshot> {
+    if (ref.trim().toLowerCase() === 'latest') {
+      const [newest] = await this.entitySnapshots(scope);
+      if (!newest) throw new NotFoundError(`${scope.entityRef} has no snapshots`);
+      return newest;
     }
+    const snapshot = await (await this.repository()).getSnapshot(ref);
     const belongs =
-      (!matcher.id || snapshot.entities.includes(matcher.id)) &&
-      (!matcher.namespace || snapshot.namespaces.includes(matcher.namespace)) &&
-      (!matcher.selector || (await this.holdsSelected(snapshot, matcher)));
-    if (!belongs)
-      throw new NotFoundError(`snapshot ${snapshot.id.slice(0, 12)} does not hold this entity`);
+      snapshotMayHold(scope, snapshot) &&
+      (!needsRecords(scope) || (await this.holdsSelected(snapshot, scope)));
+    if (!belongs) {
+      throw new NotFoundError(
+        `snapshot ${snapshot.id.slice(0, 12)} does not hold ${scope.entityRef}`,
+      );
+    }
     return snapshot;
   }
 
-  async detail(matcher: EntityMatcher, ref: string): Promise<SnapshotDetail> {
-    const snapshot = await this.entitySnapshot(matcher, ref);
-    const repository = await this.repository();
-    const records = (await loadRecords(repository, snapshot, this.recordLists)).filter(
-      record =>
-        !matcher.namespace ||
-        record.namespace === undefined ||
-        record.namespace === matcher.namespace,
-    );
-    this.trimRecordCache();
+  /**
+   * The entity's records in a snapshot: what a restore of the entity would write (core's
+   * selection, dependencies included) and the controller-made children recorded under it
+   * (Pods, ReplicaSets, Jobs…).
+   */
+  entityRecords(scope: EntityScope, snapshot: Snapshot): Promise<ObjectRecord[]> {
+    const key = `${snapshot.id}\u0000${scopeKey(scope)}`;
+    let records = this.entityRecordLists.get(key);
+    if (!records) {
+      records = this.readEntityRecords(scope, snapshot);
+      this.entityRecordLists.set(key, records);
+      records.catch(() => this.entityRecordLists.delete(key));
+      while (this.entityRecordLists.size > ENTITY_RECORD_CACHE) {
+        this.entityRecordLists.delete(this.entityRecordLists.keys().next().value as string);
+      }
+    }
+    return records;
+  }
+
+  /** The namespaces the entity's objects in the snapshot are in, sorted. */
+  async entityNamespaces(scope: EntityScope, snapshot: Snapshot): Promise<string[]> {
+    return namespacesOf(await this.entityRecords(scope, snapshot));
+  }
+
+  async detail(scope: EntityScope, ref: string): Promise<SnapshotDetail> {
+    const snapshot = await this.entitySnapshot(scope, ref);
+    const records = await this.entityRecords(scope, snapshot);
+    const namespaces = namespacesOf(records);
     const objectsByKind: Record<string, SnapshotObject[]> = {};
     for (const record of records) {
       (objectsByKind[record.kind] ??= []).push({
@@ -207,34 +208,73 @@ export class SnapshotService {
         `${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.namespace ?? ''}/${b.name}`),
       );
     }
+    const claims = new Set(
+      records
+        .filter(record => record.group === '' && record.kind === 'PersistentVolumeClaim')
+        .map(record => `${record.namespace}/${record.name}`),
+    );
+    const volumes = snapshot.volumes
+      .filter(volume => claims.has(`${volume.namespace}/${volume.claim}`))
+      .map(volume => ({ ...volume }));
+    // Errors of other namespaces are not this entity's; those naming none may be.
+    const errors = snapshot.errors
+      .filter(error => !error.namespace || namespaces.includes(error.namespace))
+      .map(error => ({ ...error }));
+    const entities = snapshot.entities.filter(id => id === scope.id);
     return {
       ...toSummary(snapshot),
+      entities,
+      namespaces,
+      status: errors.length > 0 ? 'partial' : 'complete',
+      objectCount: records.length,
+      restorableCount: records.filter(record => record.restorable).length,
+      errorCount: errors.length,
+      volumeCount: volumes.length,
       selection: {
-        namespaces: snapshot.selection.namespaces,
+        namespaces:
+          snapshot.selection.namespaces === 'all'
+            ? 'all'
+            : snapshot.selection.namespaces.filter(namespace => namespaces.includes(namespace)),
         labelSelector: snapshot.selection.labelSelector,
-        entities: snapshot.selection.entities,
+        entities,
       },
       objectsByKind,
-      images: snapshot.images.map(image => ({ ...image })),
-      volumes: snapshot.volumes
-        .filter(volume => !matcher.namespace || volume.namespace === matcher.namespace)
-        .map(volume => ({ ...volume })),
-      errors: snapshot.errors.map(error => ({ ...error })),
+      images: imagesOf(records),
+      volumes,
+      errors,
     };
   }
 
-  private async holdsSelected(snapshot: Snapshot, matcher: EntityMatcher): Promise<boolean> {
-    const key = `${snapshot.id}\u0000${matcher.namespace ?? ''}\u0000${matcher.selectorText ?? ''}`;
+  private async readEntityRecords(scope: EntityScope, snapshot: Snapshot): Promise<ObjectRecord[]> {
+    const repository = await this.repository();
+    const records = await loadRecords(repository, snapshot, this.recordLists);
+    this.trimRecordCache();
+    const selection = entitySelection(scope, namespacesOf(records));
+    if (!selection) return [];
+    let planned: ObjectRecord[];
+    try {
+      const plan = await planRestore(repository, snapshot, selection);
+      planned = plan.objects.flatMap(object => (object.record ? [object.record] : []));
+    } catch (error) {
+      // Core says so when the entity's objects are not in the snapshot: it has none here.
+      if (error instanceof UserError && error.code === 'not-found') return [];
+      throw error;
+    }
+    const chosen = new Set(planned.map(recordKey));
+    return withControlledChildren(
+      records,
+      record =>
+        chosen.has(recordKey(record)) || (!record.restorable && recordOwnedByLabel(scope, record)),
+    );
+  }
+
+  private async holdsSelected(snapshot: Snapshot, scope: EntityScope): Promise<boolean> {
+    const key = `${snapshot.id}\u0000${scopeKey(scope)}`;
     const known = this.selectorHits.get(key);
     if (known !== undefined) return known;
     const repository = await this.repository();
     const records = await loadRecords(repository, snapshot, this.recordLists);
-    const hit = records.some(
-      record =>
-        (!matcher.namespace || record.namespace === matcher.namespace) &&
-        matcher.selector !== undefined &&
-        matchesLabels(matcher.selector, record.labels),
-    );
+    const hit = records.some(record => recordClaimed(scope, record));
     this.selectorHits.set(key, hit);
     this.trimRecordCache();
     return hit;
@@ -249,6 +289,47 @@ export class SnapshotService {
       this.selectorHits.delete(this.selectorHits.keys().next().value as string);
     }
   }
+}
+
+const recordKey = (record: ObjectRecord) =>
+  `${record.group}|${record.kind}|${record.namespace ?? ''}|${record.name}`;
+
+/**
+ * The chosen records with the children their controllers made, followed up the owner
+ * chain (a Pod's ReplicaSet's Deployment), as capture recorded them.
+ */
+function withControlledChildren(
+  records: readonly ObjectRecord[],
+  chosen: (record: ObjectRecord) => boolean,
+): ObjectRecord[] {
+  const byOwnerKey = new Map<string, ObjectRecord>();
+  for (const record of records) {
+    byOwnerKey.set(`${record.namespace ?? ''}|${record.kind}|${record.name}`, record);
+  }
+  const belongs = (record: ObjectRecord, depth: number): boolean => {
+    if (chosen(record)) return true;
+    if (record.restorable || !record.owner || depth >= 10) return false;
+    const owner = byOwnerKey.get(
+      `${record.namespace ?? ''}|${record.owner.kind}|${record.owner.name}`,
+    );
+    return owner !== undefined && belongs(owner, depth + 1);
+  };
+  return records.filter(record => belongs(record, 0));
+}
+
+function namespacesOf(records: readonly ObjectRecord[]): string[] {
+  const namespaces = new Set<string>();
+  for (const record of records) if (record.namespace) namespaces.add(record.namespace);
+  return [...namespaces].sort();
+}
+
+/** The images the records' pods ran, each image and digest once. */
+function imagesOf(records: readonly ObjectRecord[]): ImageRecord[] {
+  const images = new Map<string, ImageRecord>();
+  for (const image of records.flatMap(record => record.images ?? [])) {
+    images.set(`${image.image}@${image.digest ?? ''}`, { ...image });
+  }
+  return [...images.values()].sort((a, b) => a.image.localeCompare(b.image));
 }
 
 function parseBound(text: string, now: number): number {

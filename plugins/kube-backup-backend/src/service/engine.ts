@@ -4,6 +4,7 @@ import {
   TIERS,
   type ClusterConnection,
   type HydrateReport,
+  type RecordSelection,
   type Repository,
   type RestoreProgress,
   type RestoreReport,
@@ -16,18 +17,19 @@ interface EngineCall {
   connection: ClusterConnection;
   repository: Repository;
   snapshot: Snapshot;
-  /** The entity's `backstage.io/kubernetes-id`, when it has one. */
-  entityId?: string;
-  /** The entity's label selector annotation, when it has one. */
-  labelSelector?: string;
-  sourceNamespaces?: string[];
-  includeSecrets: boolean;
   /** A fraction 0..1 (undefined while unknown) and, at each new step, what it is doing. */
   onProgress: (fraction: number | undefined, message?: string) => void;
   log: EngineLog;
 }
 
 export interface HydrateCall extends EngineCall {
+  /** The entity's `backstage.io/kubernetes-id`, when it has one. */
+  entityId?: string;
+  /** The entity's label selector annotation, when it has one. */
+  labelSelector?: string;
+  /** The namespace copied; default the one the entity's objects live in. */
+  sourceNamespace?: string;
+  includeSecrets: boolean;
   targetNamespace: string;
   protectedNamespaces: string[];
   /** Replicas of every scaled workload; default core's (1). */
@@ -35,8 +37,8 @@ export interface HydrateCall extends EngineCall {
 }
 
 export interface RestoreCall extends EngineCall {
-  /** `kind/name` objects; default everything restorable of the entity. */
-  objects?: string[];
+  /** What to write: the entity's part of the snapshot, narrowed by the request's scope. */
+  selection: RecordSelection;
   /** What to do with objects that exist: leave them (default) or set them back. */
   existing?: 'skip' | 'update';
 }
@@ -119,14 +121,11 @@ export function logReport(report: RestoreReport, log: EngineLog): void {
 /** The engine over @kube-backup/core's hydrateSnapshot and restoreSnapshot. */
 export const coreEngine: KubeBackupEngine = {
   async hydrate(call) {
-    if ((call.sourceNamespaces?.length ?? 0) > 1) {
-      throw new Error('a hydration copies one namespace; the entity names several');
-    }
     const report = await hydrateSnapshot(call.connection, call.repository, {
       snapshot: call.snapshot,
       entity: call.entityId,
       labelSelector: call.labelSelector,
-      sourceNamespace: call.sourceNamespaces?.[0],
+      sourceNamespace: call.sourceNamespace,
       targetNamespace: call.targetNamespace,
       secrets: call.includeSecrets ? 'copy' : 'skip',
       replicas: call.replicas,
@@ -148,16 +147,7 @@ export const coreEngine: KubeBackupEngine = {
       call.connection,
       call.repository,
       call.snapshot,
-      {
-        entity: call.entityId,
-        // A label selector is strict (no dependencies): only when there is no entity id,
-        // whose selection already brings what the workloads need.
-        labelSelector: call.entityId ? undefined : call.labelSelector,
-        includeNamespaces: call.sourceNamespaces,
-        objects: call.objects,
-        excludeResources: call.includeSecrets ? undefined : ['secrets'],
-        existing: call.existing ?? 'skip',
-      },
+      { ...call.selection, existing: call.existing ?? 'skip' },
       progressReporter(call.onProgress),
     );
     logReport(report, call.log);

@@ -26,9 +26,7 @@ import { newSqliteDatabase } from './sqlite';
  * some entities (a conditional decision, as a policy using the catalog's rules returns).
  */
 export type TestPolicyDecision =
-  | AuthorizeResult.ALLOW
-  | AuthorizeResult.DENY
-  | { onlyForEntities: string[] };
+  AuthorizeResult.ALLOW | AuthorizeResult.DENY | { onlyForEntities: string[] };
 
 export interface TestBackendOptions {
   repository: { location: string; password: string };

@@ -29,6 +29,8 @@ const RESULTS = resolve(__dirname, '../../test-results');
 
 const USER = 'user:default/alice';
 const OWNERSHIP = [USER, 'group:default/shop-team'];
+/** Another owner of storefront: restores need a second pair of eyes. */
+const SECOND_OWNER = 'user:default/carol';
 
 // Backstage's production database, as the backend plugin's own suite runs it.
 const postgresBin = findPostgresBin();
@@ -52,6 +54,8 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
   let page: Page;
   let browser: Browser;
   let pageServer: PageServer;
+  /** The same page signed in as the second owner. */
+  let secondOwnerServer: PageServer;
   let cleanupBundle: () => Promise<void>;
   let snapshotId: string;
   const consoleErrors: string[] = [];
@@ -85,7 +89,10 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
       protectedNamespaces: ['shop', 'kube-system', 'dev-protected'],
       knex,
       entities: [storefront],
-      memberships: { [USER]: OWNERSHIP.filter(ref => ref !== USER) },
+      memberships: {
+        [USER]: OWNERSHIP.filter(ref => ref !== USER),
+        [SECOND_OWNER]: ['group:default/shop-team'],
+      },
       defaultUser: USER,
     });
     stopBackend = () => backend.stop();
@@ -103,6 +110,16 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
       },
       `http://127.0.0.1:${port}`,
     );
+    secondOwnerServer = await servePage(
+      bundle.file,
+      {
+        entity: storefront,
+        userEntityRef: SECOND_OWNER,
+        ownershipEntityRefs: [SECOND_OWNER, 'group:default/shop-team'],
+        authorization: `Bearer ${await backend.tokenFor(SECOND_OWNER)}`,
+      },
+      `http://127.0.0.1:${port}`,
+    );
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', error => consoleErrors.push(error.message));
@@ -112,6 +129,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await pageServer?.stop();
+    await secondOwnerServer?.stop();
     await stopBackend?.();
     await postgres?.stop();
     await cluster?.stop();
@@ -192,7 +210,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     await dialog.waitFor({ state: 'detached' });
   }, 60_000);
 
-  it('requests a restore, and an owner approves it and sees the outcome', async () => {
+  it('requests a restore; the requester may not approve it, another owner does and sees the outcome', async () => {
     await page.getByRole('button', { name: /^Request restore of snapshot/ }).click();
     const dialog = page.getByRole('dialog', { name: /^Request a restore/ });
     await dialog.getByRole('textbox', { name: 'Reason' }).fill('bad deploy on Friday');
@@ -204,16 +222,39 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     await pending.waitFor();
     await expectText(pending.innerText(), /bad deploy on Friday/);
     await page.screenshot({ path: join(RESULTS, 'frontend-requests-pending.png'), fullPage: true });
+    // Four eyes: the owner who asked cannot approve.
     await pending.getByRole('button', { name: /^Approve restore request/ }).click();
-    const confirm = page.getByRole('dialog', { name: /^Approve the restore/ });
+    const own = page.getByRole('dialog', { name: /^Approve the restore/ });
+    await own.getByRole('button', { name: 'Approve', exact: true }).click();
+    const refusal = own.getByRole('alert');
+    await refusal.waitFor();
+    await expectText(refusal.innerText(), /You cannot decide on this restore request/);
+    await expectText(
+      refusal.innerText(),
+      /user:default\/alice requested this restore; another owner of component:default\/storefront/,
+    );
+    await page.screenshot({ path: join(RESULTS, 'frontend-requests-four-eyes.png') });
+    await own.getByRole('button', { name: 'Cancel' }).click();
+    await own.waitFor({ state: 'detached' });
+
+    const second = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    second.on('pageerror', error => consoleErrors.push(error.message));
+    await second.goto(secondOwnerServer.url);
+    const waiting = second.getByRole('table', { name: 'Pending (1)' });
+    await waiting
+      .getByRole('button', { name: /^Approve restore request from user:default\/alice/ })
+      .click();
+    const confirm = second.getByRole('dialog', { name: /^Approve the restore/ });
     await confirm.getByRole('textbox', { name: 'Comment' }).fill('go');
     await confirm.getByRole('button', { name: 'Approve', exact: true }).click();
-    const history = page.getByRole('table', { name: 'History (1)' });
+    const history = second.getByRole('table', { name: 'History (1)' });
     await history.waitFor();
     // The restore runs in the backend; the page polls until it has an outcome.
     await history.getByText(/^succeeded$/).waitFor({ timeout: 60_000 });
+    await expectText(history.innerText(), /user:default\/carol/);
     await expectText(history.innerText(), /“go”/);
-    await page.screenshot({ path: join(RESULTS, 'frontend-requests.png'), fullPage: true });
+    await second.screenshot({ path: join(RESULTS, 'frontend-requests.png'), fullPage: true });
+    await second.close();
     expect(consoleErrors).toEqual([]);
   }, 120_000);
 });

@@ -258,7 +258,10 @@ describe('KubeBackupContent', () => {
       await screen.findByRole('button', { name: /^Request restore of snapshot/ }),
     );
     const dialog = await screen.findByRole('dialog', { name: /Request a restore of snapshot/ });
-    expect(within(dialog).getByRole('textbox', { name: 'Namespaces' })).toHaveValue('shop');
+    // Empty by default (the entity's own namespaces): the snapshot may hold others' too.
+    const namespaces = within(dialog).getByRole('textbox', { name: 'Namespaces' });
+    expect(namespaces).toHaveValue('');
+    await userEvent.type(namespaces, 'shop');
     await userEvent.type(
       within(dialog).getByRole('textbox', { name: 'Objects' }),
       'Deployment/storefront',
@@ -412,8 +415,45 @@ describe('KubeBackupContent', () => {
     const confirm = await screen.findByRole('dialog', { name: /Approve the restore/ });
     await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
     expect(await within(confirm).findByRole('alert')).toHaveTextContent(
-      'Only an owner of the entity can approve or reject restore requests',
+      'You cannot decide on this restore request',
     );
+  });
+
+  it('says another owner must approve when the requester tries to (403), in the backend’s words', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    await api.requestRestore('component:default/storefront', {
+      snapshotId: summary(0).id,
+      reason: 'outage',
+    });
+    const refusal =
+      'user:default/alice requested this restore; another owner of component:default/storefront (group:default/shop-team) must approve it';
+    api.failures.decideRestoreRequest = httpError(403, refusal);
+    await renderContent(api, owner);
+    await userEvent.click(await screen.findByRole('button', { name: /^Approve restore request/ }));
+    const confirm = await screen.findByRole('dialog', { name: /Approve the restore/ });
+    await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
+    const alert = await within(confirm).findByRole('alert');
+    expect(alert).toHaveTextContent(refusal);
+    expect(alert).toHaveTextContent('Ask another owner of component:default/storefront');
+  });
+
+  it('shows an approved restore that matched nothing as such, with why', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    const why =
+      "nothing restored: the request names namespaces (payments) outside component:default/storefront's namespaces in this snapshot (shop)";
+    api.restoreOutcome = { status: 'nothing-restored', why };
+    await api.requestRestore('component:default/storefront', {
+      snapshotId: summary(0).id,
+      reason: 'outage',
+    });
+    await renderContent(api, owner);
+    await userEvent.click(await screen.findByRole('button', { name: /^Approve restore request/ }));
+    const confirm = await screen.findByRole('dialog', { name: /Approve the restore/ });
+    await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
+    const history = await screen.findByRole('table', { name: 'History (1)' });
+    expect(await within(history).findByText('nothing restored')).toBeInTheDocument();
+    expect(history).toHaveTextContent(why);
+    expect(within(history).queryByText('succeeded')).toBeNull();
   });
 
   it('explains how to make snapshots when there are none', async () => {
@@ -430,6 +470,20 @@ describe('KubeBackupContent', () => {
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent("You are not allowed to see this entity's snapshots");
     expect(alert).toHaveTextContent('kube-backup.snapshots.read');
+  });
+
+  it('shows a backend that cannot open its repository (503) with the backend’s own words', async () => {
+    const api = new FakeKubeBackupApi([]);
+    const message =
+      "wrong repository password: kubeBackup.repository.password in the backend's config does not open the snapshot repository; an administrator must correct it";
+    api.failures.listSnapshots = httpError(503, message);
+    await renderContent(api);
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'The kube-backup backend cannot reach its snapshot repository or cluster',
+    );
+    expect(alert).toHaveTextContent(message);
+    expect(alert).toHaveTextContent('tell your platform team');
   });
 
   it('shows progress while loading', async () => {

@@ -36,7 +36,9 @@ export function RestoreRequestDialog(props: {
 }) {
   const api = useApi(kubeBackupApiRef);
   const { snapshot, entityRef } = props;
-  const [namespaces, setNamespaces] = useState(snapshot.namespaces.join(', '));
+  // Empty: the backend restores the entity's own namespaces. A snapshot may hold other
+  // entities' namespaces too, which a request may not name.
+  const [namespaces, setNamespaces] = useState('');
   const [objects, setObjects] = useState('');
   const [includeSecrets, setIncludeSecrets] = useState(true);
   const [overwrite, setOverwrite] = useState(false);

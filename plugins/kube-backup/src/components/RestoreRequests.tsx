@@ -274,6 +274,12 @@ export function RestoreRequests(props: {
                           {request.status === 'succeeded' && (
                             <JobResult result={request.outcome} label="Restore outcome" />
                           )}
+                          {request.status === 'nothing-restored' && (
+                            <Typography variant="body2">
+                              {request.outcomeMessage ??
+                                'nothing was restored; the backend gave no reason'}
+                            </Typography>
+                          )}
                           {request.status === 'rejected' && 'not restored'}
                           {isUnderway(request) && (
                             <>

@@ -28,6 +28,8 @@ function statusLabel(status: string) {
   switch (status) {
     case 'succeeded':
       return <StatusOK>succeeded</StatusOK>;
+    case 'nothing-restored':
+      return <StatusWarning>nothing restored</StatusWarning>;
     case 'failed':
       return <StatusError>failed</StatusError>;
     case 'rejected':

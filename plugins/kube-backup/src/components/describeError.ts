@@ -70,11 +70,12 @@ export function describeError(error: unknown, action: ErrorAction): ErrorDescrip
           next: `Ask an owner of ${action.entityRef}${ownersText(action.owners)} to request it, or to grant you the kube-backup.restore.request permission.`,
         };
       case 'decide':
+        // Not an owner, or the owner who asked for it (another owner must approve).
         return {
-          title: 'Only an owner of the entity can approve or reject restore requests',
+          title: 'You cannot decide on this restore request',
           detail,
           status,
-          next: `Ask an owner of ${action.entityRef}${ownersText(action.owners)} to decide on it.`,
+          next: `Ask another owner of ${action.entityRef}${ownersText(action.owners)} to decide on it.`,
         };
       default:
         return {
@@ -107,6 +108,14 @@ export function describeError(error: unknown, action: ErrorAction): ErrorDescrip
       detail,
       status,
       next: 'Correct the values named above and try again.',
+    };
+  }
+  if (status === 503) {
+    return {
+      title: 'The kube-backup backend cannot reach its snapshot repository or cluster',
+      detail,
+      status,
+      next: 'Nothing on this page fixes it: tell your platform team what the message above says, then try again.',
     };
   }
   return {

@@ -141,6 +141,10 @@ export class FakeKubeBackupApi implements KubeBackupApi {
   hydrationOutcome: 'succeeded' | 'failed' = 'succeeded';
   /** Whether approved restores finish (after pollsToFinish listings) or keep running. */
   restoresFinish = true;
+  /** How approved restores end: with objects written, or with nothing matched (and why). */
+  restoreOutcome: { status: 'succeeded' } | { status: 'nothing-restored'; why: string } = {
+    status: 'succeeded',
+  };
   readonly calls: Array<{ method: string; args: unknown[] }> = [];
   private polls = new Map<string, number>();
 
@@ -287,6 +291,16 @@ export class FakeKubeBackupApi implements KubeBackupApi {
         status: 'running',
         progress: Math.min(polls, 3) / 4,
         log: [...log, { time, level: 'info', message: `writing tier ${polls}` }],
+      });
+      return;
+    }
+    if (this.restoreOutcome.status === 'nothing-restored') {
+      Object.assign(request, {
+        status: 'nothing-restored',
+        progress: 1,
+        finishedAt: time,
+        outcomeMessage: this.restoreOutcome.why,
+        log: [...log, { time, level: 'warn', message: this.restoreOutcome.why }],
       });
       return;
     }

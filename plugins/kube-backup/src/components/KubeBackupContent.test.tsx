@@ -41,6 +41,14 @@ async function renderContent(api: FakeKubeBackupApi, viewer = developer) {
   );
 }
 
+/** Approves the first pending restore request through its dialog; returns the dialog. */
+async function approveFirstPending(): Promise<HTMLElement> {
+  await userEvent.click(await screen.findByRole('button', { name: /^Approve restore request/ }));
+  const confirm = await screen.findByRole('dialog', { name: /Approve the restore/ });
+  await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
+  return confirm;
+}
+
 describe('KubeBackupContent', () => {
   it("lists the entity's snapshots with time, source, status, counts, size and tags", async () => {
     const api = new FakeKubeBackupApi([
@@ -341,9 +349,7 @@ describe('KubeBackupContent', () => {
       reason: 'outage',
     });
     await renderContent(api, owner);
-    await userEvent.click(await screen.findByRole('button', { name: /^Approve restore request/ }));
-    const confirm = await screen.findByRole('dialog', { name: /Approve the restore/ });
-    await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
+    await approveFirstPending();
 
     const history = await screen.findByRole('table', { name: 'History (1)' });
     const bar = await within(history).findByRole('progressbar', {
@@ -411,9 +417,7 @@ describe('KubeBackupContent', () => {
     });
     api.failures.decideRestoreRequest = httpError(403, 'only an owner may decide');
     await renderContent(api, owner);
-    await userEvent.click(await screen.findByRole('button', { name: /^Approve restore request/ }));
-    const confirm = await screen.findByRole('dialog', { name: /Approve the restore/ });
-    await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
+    const confirm = await approveFirstPending();
     expect(await within(confirm).findByRole('alert')).toHaveTextContent(
       'You cannot decide on this restore request',
     );
@@ -429,9 +433,7 @@ describe('KubeBackupContent', () => {
       'user:default/alice requested this restore; another owner of component:default/storefront (group:default/shop-team) must approve it';
     api.failures.decideRestoreRequest = httpError(403, refusal);
     await renderContent(api, owner);
-    await userEvent.click(await screen.findByRole('button', { name: /^Approve restore request/ }));
-    const confirm = await screen.findByRole('dialog', { name: /Approve the restore/ });
-    await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
+    const confirm = await approveFirstPending();
     const alert = await within(confirm).findByRole('alert');
     expect(alert).toHaveTextContent(refusal);
     expect(alert).toHaveTextContent('Ask another owner of component:default/storefront');
@@ -447,9 +449,7 @@ describe('KubeBackupContent', () => {
       reason: 'outage',
     });
     await renderContent(api, owner);
-    await userEvent.click(await screen.findByRole('button', { name: /^Approve restore request/ }));
-    const confirm = await screen.findByRole('dialog', { name: /Approve the restore/ });
-    await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
+    await approveFirstPending();
     const history = await screen.findByRole('table', { name: 'History (1)' });
     expect(await within(history).findByText('nothing restored')).toBeInTheDocument();
     expect(history).toHaveTextContent(why);

@@ -9,7 +9,6 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { JsonObject } from '@backstage/types';
 import {
-  kubeBackupHydratePermission,
   kubeBackupRestoreRequestPermission,
   kubeBackupSnapshotsReadPermission,
   type HydrationRequestBody,
@@ -62,12 +61,7 @@ export function createRouter(options: RouterOptions): express.Router {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
     if (!entity) throw new NotFoundError(`no entity ${entityRef} in the catalog`);
-    return {
-      credentials,
-      entity,
-      entityRef: stringifyEntityRef(entity),
-      scope: entityScope(entity, config.namespaceOwners),
-    };
+    return { credentials, entity, entityRef: stringifyEntityRef(entity) };
   }
 
   async function entityFromParams(req: Request): Promise<EntityContext> {
@@ -75,13 +69,22 @@ export function createRouter(options: RouterOptions): express.Router {
     return loadEntity(req, stringifyEntityRef({ kind, namespace, name }));
   }
 
+  /**
+   * What the entity claims; undefined when it has none of the annotations. A claim the
+   * config does not grant is refused (NotAllowedError), inside the routes' audit events.
+   */
+  function scopeOf(context: EntityContext): EntityScope | undefined {
+    return entityScope(context.entity, config.namespaceOwners);
+  }
+
   function requireScope(context: EntityContext): EntityScope {
-    if (!context.scope) {
+    const scope = scopeOf(context);
+    if (!scope) {
       throw new InputError(
         `${context.entityRef} has none of the backstage.io/kubernetes-id, kubernetes-namespace or kubernetes-label-selector annotations, so no snapshot can be tied to it`,
       );
     }
-    return context.scope;
+    return scope;
   }
 
   // ---- snapshots -------------------------------------------------------------------------
@@ -91,12 +94,13 @@ export function createRouter(options: RouterOptions): express.Router {
     await policy.authorize(kubeBackupSnapshotsReadPermission, context);
     const limit = intParam(req.query.limit, 'limit', 1, MAX_PAGE_SIZE);
     const offset = intParam(req.query.offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
-    if (!context.scope) {
+    const scope = scopeOf(context);
+    if (!scope) {
       res.json({ items: [], totalCount: 0, offset: offset ?? 0, limit: limit ?? 50 });
       return;
     }
     res.json(
-      await snapshots.listForEntity(context.scope, {
+      await snapshots.listForEntity(scope, {
         since: stringParam(req.query.since, 'since'),
         until: stringParam(req.query.until, 'until'),
         tag: stringParam(req.query.tag, 'tag'),
@@ -117,6 +121,7 @@ export function createRouter(options: RouterOptions): express.Router {
   router.get(`${ENTITY}/hydration-targets`, async (req, res) => {
     const context = await entityFromParams(req);
     await policy.authorize(kubeBackupSnapshotsReadPermission, context);
+    scopeOf(context); // an ungranted claim is refused here too
     res.json({ items: await policy.hydrationTargets(context) });
   });
 
@@ -130,7 +135,6 @@ export function createRouter(options: RouterOptions): express.Router {
       meta: { entityRef: context.entityRef, ...body },
     });
     try {
-      await policy.authorize(kubeBackupHydratePermission, context);
       const scope = requireScope(context);
       const target = await policy.checkHydration(context, body);
       const snapshot = await snapshots.entitySnapshot(scope, body.snapshotId);

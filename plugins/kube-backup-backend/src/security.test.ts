@@ -477,6 +477,17 @@ describeWithSqlite('the portal keeps each team to its own entities', () => {
         expect(response.body.error.message).toBe(message);
       }
       expect(namespaceNames()).not.toEqual(expect.arrayContaining(['test-ledger']));
+      // The refused requests are in the audit log, with the reason.
+      expect(
+        audit.events
+          .filter(event => event.meta.entityRef === 'component:default/ledger-reports')
+          .map(event => [event.eventId, event.outcome, event.meta.error]),
+      ).toEqual([
+        ['restore-request', 'failure', message],
+        ['hydration-start', 'failure', message],
+      ]);
+      const targets = await call<ErrorBody>(`${LEDGER_REPORTS}/hydration-targets`);
+      expect(targets.status).toBe(403);
     });
 
     it('confines a broad selector-only claim to the granted namespaces', async () => {

@@ -21,7 +21,6 @@ import {
   type HydrationTargetConfig,
   type KubeBackupConfig,
 } from '../config';
-import type { EntityScope } from './EntityScope';
 
 export type UserCredentials = BackstageCredentials<BackstageUserPrincipal>;
 
@@ -30,8 +29,6 @@ export interface EntityContext {
   credentials: UserCredentials;
   entity: Entity;
   entityRef: string;
-  /** What the entity claims; undefined when it has none of the Kubernetes annotations. */
-  scope?: EntityScope;
 }
 
 /** How the caller may hydrate an entity: not at all (and why), or with Secrets only if owner. */

@@ -1,3 +1,4 @@
+import { namespaceNameProblem } from '@kube-backup/backstage-plugin-kube-backup-common';
 import { HYDRATED_FROM_LABEL } from '../capture/annotations';
 import type { ClusterConnection } from '../cluster/connect';
 import { discoverResourceTypes } from '../cluster/discovery';
@@ -29,8 +30,6 @@ import {
 } from './labels';
 import type { HydrateOptions, HydrateReport, HydrateSource } from './types';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 /**
  * Fills a dev or test namespace with production components from a snapshot, with safe
  * defaults: protected and source namespaces are refused before anything is written,
@@ -48,8 +47,12 @@ export async function hydrateSnapshot(
   const started = Date.now();
   const onProgress = options.onProgress ?? (() => undefined);
   const target = options.targetNamespace;
-  if (!DNS_LABEL.test(target)) {
-    throw new UserError('invalid-argument', `"${target}" is not a valid namespace name`);
+  const problem = namespaceNameProblem(target);
+  if (problem) {
+    throw new UserError(
+      'invalid-argument',
+      `"${target}" is not a valid namespace name: ${problem}`,
+    );
   }
   const replicas = options.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 0) {

@@ -1,3 +1,7 @@
+import {
+  labelKeyProblem,
+  labelValueProblem,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
 import { UserError } from '../errors';
 
 /**
@@ -48,23 +52,18 @@ export function parseAssignments(
     if (equals <= 0) throw new UserError('invalid-argument', `${what}: "${item}" is not key=value`);
     const key = item.slice(0, equals).trim();
     const value = item.slice(equals + 1).trim();
-    if (!LABEL_KEY.test(key)) {
-      throw new UserError('invalid-argument', `${what}: "${key}" is not a valid label key`);
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem) {
+      throw new UserError('invalid-argument', `${what}: "${key}" is ${keyProblem}`);
     }
-    if (!LABEL_VALUE.test(value)) {
-      throw new UserError(
-        'invalid-argument',
-        `${what}: "${value}" is not a valid label value (63 characters at most: letters, digits, -, _ and .)`,
-      );
+    const valueProblem = labelValueProblem(value);
+    if (valueProblem) {
+      throw new UserError('invalid-argument', `${what}: "${value}" is ${valueProblem}`);
     }
     result[key] = value;
   }
   return result;
 }
-
-const LABEL_KEY =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(|[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
 
 function splitItems(items: string | readonly string[]): string[] {
   return (typeof items === 'string' ? [items] : items)

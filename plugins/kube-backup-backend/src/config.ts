@@ -123,16 +123,3 @@ function fullEntityRef(ref: string, key: string): string {
     throw new InputError(`${key}: "${ref}" is not an entity ref such as group:default/shop-team`);
   }
 }
-
-/** `dev-*` style patterns: `*` is any run of characters, `?` one character. */
-export function matchesNamespacePattern(pattern: string, namespace: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .split('')
-      .map(char =>
-        char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
-      )
-      .join('')}$`,
-  );
-  return regex.test(namespace);
-}

@@ -1,17 +1,13 @@
 import type { Knex } from 'knex';
-import { findPostgresBin, startPostgres, type TestPostgres } from '../testing/postgres';
-import { newSqliteDatabase, sqliteAvailable } from '../testing/sqlite';
+import { describeNeeding } from '../../../../test/src/testing/components';
+import { postgresMissing, startPostgres, type TestPostgres } from '../testing/postgres';
+import { newSqliteDatabase, sqliteMissing } from '../testing/sqlite';
 import { HydrationStore } from './HydrationStore';
 import { applyMigrations } from './migrate';
 import { RestoreRequestStore } from './RestoreRequestStore';
 
-const bin = findPostgresBin();
-if (!bin)
-  console.warn('skipping the PostgreSQL store suite: install the Debian package "postgresql"');
-if (!sqliteAvailable())
-  console.warn('skipping the SQLite store suite: the sqlite3 driver did not build');
-
 interface Database {
+  missing?: string;
   open(): Promise<Knex>;
   close(): Promise<void>;
 }
@@ -19,8 +15,9 @@ interface Database {
 function postgresDatabase(): Database {
   let postgres: TestPostgres | undefined;
   return {
+    missing: postgresMissing(),
     open: async () => {
-      postgres = await startPostgres(bin as string);
+      postgres = await startPostgres();
       return postgres.newDatabase();
     },
     close: async () => postgres?.stop(),
@@ -30,19 +27,19 @@ function postgresDatabase(): Database {
 function sqliteDatabase(): Database {
   let db: Knex | undefined;
   return {
+    missing: sqliteMissing(),
     open: async () => (db = newSqliteDatabase()),
     close: async () => db?.destroy(),
   };
 }
 
 // The same stores on Backstage's production database and on its development one.
-describe.each([
-  ['PostgreSQL', bin !== undefined, postgresDatabase],
-  ['SQLite', sqliteAvailable(), sqliteDatabase],
-] as const)('restore request and hydration stores on %s', (_name, available, database) => {
-  const suite = available ? describe : describe.skip;
-  suite('', () => {
-    const backing = database();
+for (const [name, database] of [
+  ['PostgreSQL', postgresDatabase],
+  ['SQLite', sqliteDatabase],
+] as const) {
+  const backing = database();
+  describeNeeding([backing.missing])(`job stores on ${name}`, () => {
     let db: Knex;
 
     beforeAll(async () => {
@@ -85,7 +82,7 @@ describe.each([
         false,
       );
       await store.markRunning(created.id);
-      await store.finish(created.id, { status: 'succeeded', outcome: { created: 3 } });
+      await store.finish(created.id, { status: 'succeeded', result: { created: 3 } });
       const done = await store.get(created.id);
       expect(done).toMatchObject({
         status: 'succeeded',
@@ -98,6 +95,59 @@ describe.each([
         created.id,
       ]);
       expect(await store.listForEntity('component:default/other')).toEqual([]);
+    });
+
+    it('ends jobs each way the job runner ends them, and refuses a hydration that restored nothing', async () => {
+      const restores = new RestoreRequestStore(db);
+      const hydrations = new HydrationStore(db);
+      const newRequest = () =>
+        restores.create({
+          entityRef: 'component:default/storefront',
+          snapshotId: 'c'.repeat(64),
+          cluster: 'production',
+          scope: {},
+          reason: 'test',
+          requestedBy: 'user:default/dev',
+        });
+      const nothing = await newRequest();
+      await restores.finish(nothing.id, {
+        status: 'nothing-restored',
+        outcomeMessage: 'nothing restored: no object matches',
+      });
+      expect(await restores.get(nothing.id)).toMatchObject({
+        status: 'nothing-restored',
+        outcomeMessage: 'nothing restored: no object matches',
+        error: undefined,
+        outcome: undefined,
+      });
+      const failed = await newRequest();
+      await restores.finish(failed.id, {
+        status: 'failed',
+        error: '1 of 2 objects failed',
+        result: { counts: { failed: 1 } },
+      });
+      expect(await restores.get(failed.id)).toMatchObject({
+        status: 'failed',
+        error: '1 of 2 objects failed',
+        outcome: { counts: { failed: 1 } },
+        outcomeMessage: undefined,
+      });
+
+      const job = await hydrations.create({
+        entityRef: 'component:default/storefront',
+        snapshotId: 'c'.repeat(64),
+        target: 'dev',
+        cluster: 'dev',
+        namespace: 'dev-alice',
+        createdBy: 'user:default/alice',
+      });
+      await hydrations.finish(job.id, { status: 'succeeded', result: { counts: { created: 2 } } });
+      const ended = await hydrations.get(job.id);
+      expect(ended).toMatchObject({ status: 'succeeded', result: { counts: { created: 2 } } });
+      expect(ended?.finishedAt).toBeDefined();
+      await expect(
+        hydrations.finish(job.id, { status: 'nothing-restored', outcomeMessage: 'x' }),
+      ).rejects.toThrow('a hydration cannot end nothing-restored');
     });
 
     it('marks work cut short by a restart as failed', async () => {
@@ -124,8 +174,8 @@ describe.each([
         namespace: 'dev-alice',
         createdBy: 'user:default/alice',
       });
-      await hydrations.update(job.id, {
-        status: 'running',
+      await hydrations.markRunning(job.id);
+      await hydrations.recordProgress(job.id, {
         progress: 0.5,
         log: [{ time: new Date().toISOString(), level: 'info', message: 'half way' }],
       });
@@ -138,4 +188,4 @@ describe.each([
       expect(await hydrations.get(job.id)).toMatchObject({ status: 'failed' });
     });
   });
-});
+}

@@ -11,16 +11,15 @@ import {
   entityOwners,
   kubeBackupHydratePermission,
   kubeBackupRestoreApprovePermission,
+  kubeBackupRestoreRequestPermission,
+  kubeBackupSnapshotsReadPermission,
+  matchesAnyNamePattern,
   type HydrationRequestBody,
   type HydrationTarget,
   type RestoreDecisionBody,
   type RestoreRequest,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
-import {
-  matchesNamespacePattern,
-  type HydrationTargetConfig,
-  type KubeBackupConfig,
-} from '../config';
+import type { HydrationTargetConfig, KubeBackupConfig } from '../config';
 
 export type UserCredentials = BackstageCredentials<BackstageUserPrincipal>;
 
@@ -108,7 +107,7 @@ export class AccessPolicy {
         `hydration target "${body.target}" is not allowed for ${context.entityRef}`,
       );
     }
-    if (!target.namespaces.some(pattern => matchesNamespacePattern(pattern, body.namespace))) {
+    if (!matchesAnyNamePattern(target.namespaces, body.namespace)) {
       throw new NotAllowedError(
         `namespace "${body.namespace}" is not one target "${target.name}" allows (${target.namespaces.join(', ')})`,
       );
@@ -129,6 +128,12 @@ export class AccessPolicy {
       );
     }
     return target;
+  }
+
+  /** Checks that the caller may ask for a restore of the entity into production. */
+  async checkRestoreRequest(context: EntityContext): Promise<void> {
+    await this.authorize(kubeBackupSnapshotsReadPermission, context);
+    await this.authorize(kubeBackupRestoreRequestPermission, context);
   }
 
   selfApproval(request: RestoreRequest, context: EntityContext, decision: string): SelfApproval {
@@ -200,9 +205,7 @@ export class AccessPolicy {
   }
 
   private isProtected(namespace: string): boolean {
-    return this.deps.config.protectedNamespaces.some(pattern =>
-      matchesNamespacePattern(pattern, namespace),
-    );
+    return matchesAnyNamePattern(this.deps.config.protectedNamespaces, namespace);
   }
 }
 

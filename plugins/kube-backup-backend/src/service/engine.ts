@@ -34,6 +34,8 @@ export interface HydrateCall extends EngineCall {
   protectedNamespaces: string[];
   /** Replicas of every scaled workload; default core's (1). */
   replicas?: number;
+  /** Write nothing: the target's API server checks every object (`dryRun=All`). */
+  dryRun?: boolean;
 }
 
 export interface RestoreCall extends EngineCall {
@@ -130,6 +132,7 @@ export const coreEngine: KubeBackupEngine = {
       secrets: call.includeSecrets ? 'copy' : 'skip',
       replicas: call.replicas,
       protectedNamespaces: call.protectedNamespaces,
+      dryRun: call.dryRun,
       onProgress: progressReporter(call.onProgress),
     });
     logReport(report, call.log);

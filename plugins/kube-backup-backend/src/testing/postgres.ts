@@ -21,6 +21,13 @@ export function findPostgresBin(): string | undefined {
   return versions.length > 0 ? join(root, versions[0], 'bin') : undefined;
 }
 
+/** Why no PostgreSQL server can be started here, or undefined when one can. */
+export function postgresMissing(): string | undefined {
+  return findPostgresBin()
+    ? undefined
+    : 'PostgreSQL is not installed (Debian package "postgresql", installed by scripts/toolchain.sh)';
+}
+
 export interface TestPostgres {
   port: number;
   /** A fresh, empty database on the server. */
@@ -39,7 +46,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(bin: string): Promise<TestPostgres> {
+/** Starts a PostgreSQL server for this test file (see postgresMissing for where it comes from). */
+export async function startPostgres(): Promise<TestPostgres> {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error(postgresMissing());
   const dir = await mkdtemp(join(tmpdir(), 'kube-backup-pg-'));
   const data = join(dir, 'data');
   // initdb refuses to run as root: run the server as the postgres user then.

@@ -7,18 +7,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import {
-  findPostgresBin,
+  postgresMissing,
   startPostgres,
   type TestPostgres,
 } from '../../plugins/kube-backup-backend/src/testing/postgres';
 import { startKubeBackupTestBackend } from '../../plugins/kube-backup-backend/src/testing/backend';
 import { storefront } from '../fixtures/entities';
 import { startTestCluster, type TestCluster } from '../src/server';
+import { describeNeeding } from '../src/testing/components';
 import {
   bundleE2eApp,
   CHROMIUM,
   CHROMIUM_ARGS,
-  hasChromium,
+  chromiumMissing,
   servePage,
   type PageServer,
 } from './frontend-harness';
@@ -33,18 +34,7 @@ const OWNERSHIP = [USER, 'group:default/shop-team'];
 const SECOND_OWNER = 'user:default/carol';
 
 // Backstage's production database, as the backend plugin's own suite runs it.
-const postgresBin = findPostgresBin();
-if (!hasChromium || !postgresBin) {
-  console.warn(
-    `frontend e2e skipped: ${[
-      hasChromium ? '' : `${CHROMIUM} is absent (Debian package "chromium")`,
-      postgresBin ? '' : 'PostgreSQL is absent (Debian package "postgresql")',
-    ]
-      .filter(Boolean)
-      .join(' and ')}`,
-  );
-}
-const describeWithChromium = hasChromium && postgresBin ? describe : describe.skip;
+const describeWithChromium = describeNeeding([chromiumMissing, postgresMissing()]);
 
 describeWithChromium('Backstage frontend plugin in Chromium', () => {
   let cluster: TestCluster;
@@ -78,7 +68,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
       await repository.close();
     }
 
-    postgres = await startPostgres(postgresBin as string);
+    postgres = await startPostgres();
     const knex = await postgres.newDatabase();
     const backend = await startKubeBackupTestBackend({
       repository: { location: `file://${repoDir}`, password: PASSWORD },

@@ -19,7 +19,7 @@ import {
 import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { KubeBackupClient } from './api/KubeBackupClient';
 import { kubeBackupApiRef } from './api/ref';
-import { isKubeBackupAvailable } from './components/format';
+import { isKubeBackupAvailable } from '@kube-backup/backstage-plugin-kube-backup-common';
 
 /** `api:kube-backup`: the backend client over discoveryApi and fetchApi. */
 export const kubeBackupApi = ApiBlueprint.make({
@@ -58,4 +58,4 @@ const kubeBackupPlugin = createFrontendPlugin({
 
 export default kubeBackupPlugin;
 export { kubeBackupApiRef } from './api/ref';
-export { isKubeBackupAvailable } from './components/format';
+export { isKubeBackupAvailable } from '@kube-backup/backstage-plugin-kube-backup-common';

@@ -1,7 +1,10 @@
 import { useApi } from '@backstage/core-plugin-api';
-import type {
-  RestoreRequest,
-  SnapshotSummary,
+import {
+  requestBodyProblems,
+  restoreRequestSchema,
+  type RestoreRequest,
+  type RestoreRequestBody,
+  type SnapshotSummary,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -16,7 +19,7 @@ import { useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { CheckboxField } from './CheckboxField';
 import { KubeBackupErrorPanel } from './ErrorPanel';
-import { absoluteTime, shortId } from './format';
+import { absoluteTime, sentence, shortId } from './format';
 
 function list(text: string): string[] | undefined {
   const items = text
@@ -47,23 +50,30 @@ export function RestoreRequestDialog(props: {
   const [error, setError] = useState<unknown>();
   const [request, setRequest] = useState<RestoreRequest>();
 
-  const objectsList = list(objects);
-  const badObject = objectsList?.find(object => !/^[A-Za-z0-9]+\/[a-z0-9.-]+$/.test(object));
+  // The body the backend will get, checked field by field with the schema its router uses.
+  const body: RestoreRequestBody = {
+    snapshotId: snapshot.id,
+    reason: reason.trim(),
+    scope: {
+      namespaces: list(namespaces),
+      objects: list(objects),
+      includeSecrets,
+      existing: overwrite ? 'update' : 'skip',
+    },
+  };
+  const problems = requestBodyProblems(restoreRequestSchema, body);
+  const problemOf = (field: string) => {
+    const problem = problems.find(candidate => candidate.path.startsWith(field));
+    return problem && sentence(problem.message);
+  };
+  const namespacesError = problemOf('scope.namespaces');
+  const objectsError = problemOf('scope.objects');
 
   async function submit() {
     setSubmitting(true);
     setError(undefined);
     try {
-      const created = await api.requestRestore(entityRef, {
-        snapshotId: snapshot.id,
-        reason: reason.trim(),
-        scope: {
-          namespaces: list(namespaces),
-          objects: objectsList,
-          includeSecrets,
-          existing: overwrite ? 'update' : 'skip',
-        },
-      });
+      const created = await api.requestRestore(entityRef, body);
       setRequest(created);
       props.onRequested?.(created);
     } catch (caught) {
@@ -103,18 +113,21 @@ export function RestoreRequestDialog(props: {
               label="Namespaces"
               value={namespaces}
               onChange={event => setNamespaces(event.target.value)}
-              helperText="Comma separated; empty means every namespace of the entity in the snapshot"
+              error={Boolean(namespacesError)}
+              helperText={
+                namespacesError ??
+                'Comma separated; empty means every namespace of the entity in the snapshot'
+              }
             />
             <TextField
               id="kube-backup-restore-objects"
               label="Objects"
               value={objects}
               onChange={event => setObjects(event.target.value)}
-              error={Boolean(badObject)}
+              error={Boolean(objectsError)}
               helperText={
-                badObject
-                  ? `"${badObject}" is not kind/name`
-                  : 'Optional: kind/name, comma separated (Deployment/web); empty means everything restorable'
+                objectsError ??
+                'Optional: kind/name, comma separated (Deployment/web); empty means everything restorable'
               }
             />
             <CheckboxField
@@ -159,7 +172,7 @@ export function RestoreRequestDialog(props: {
             <Button
               color="primary"
               variant="contained"
-              disabled={submitting || !reason.trim() || Boolean(badObject)}
+              disabled={submitting || problems.length > 0}
               onClick={submit}
             >
               {submitting ? 'Sending…' : 'Request restore'}

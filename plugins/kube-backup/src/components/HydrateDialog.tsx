@@ -111,6 +111,11 @@ export function HydrateDialog(props: HydrateDialogProps) {
     replicas: replicas.trim() === '' ? NaN : Number(replicas),
   };
   const problems = requestBodyProblems(hydrationRequestSchema, body);
+  // The review shows the backend's plan for exactly this body; it is asked for on review.
+  const plan = useLoad(
+    () => (step === 'confirm' ? api.planHydration(entityRef, body) : Promise.resolve(undefined)),
+    [api, entityRef, step, body.snapshotId, body.target, body.namespace, withSecrets, replicas],
+  );
   const problemOf = (field: string) => {
     const problem = problems.find(candidate => candidate.path === field);
     return problem && sentence(problem.message);
@@ -122,6 +127,14 @@ export function HydrateDialog(props: HydrateDialogProps) {
       (target && !matchesAnyNamePattern(target.namespaces, namespace)
         ? `Target ${target.name} allows only ${target.namespaces.join(', ')}`
         : undefined));
+
+  const hydrateAction = {
+    kind: 'hydrate' as const,
+    target: target?.name ?? targetName,
+    namespace,
+    entityRef,
+    owners: props.owners,
+  };
 
   const ownersHint = props.owners.length > 0 ? ` (${props.owners.join(', ')})` : '';
 
@@ -266,18 +279,15 @@ export function HydrateDialog(props: HydrateDialogProps) {
           <dt>Secrets</dt>
           <dd>{withSecrets ? 'restored' : 'left out'}</dd>
         </dl>
-        <HydrationPlanReview entityRef={entityRef} body={body} />
+        {plan.loading && <Progress />}
+        {!plan.loading && plan.error !== undefined && (
+          <KubeBackupErrorPanel error={plan.error} action={hydrateAction} />
+        )}
+        {!plan.loading && plan.value && (
+          <HydrationPlanReview entityRef={entityRef} plan={plan.value} />
+        )}
         {startError !== undefined && (
-          <KubeBackupErrorPanel
-            error={startError}
-            action={{
-              kind: 'hydrate',
-              target: target?.name ?? targetName,
-              namespace,
-              entityRef,
-              owners: props.owners,
-            }}
-          />
+          <KubeBackupErrorPanel error={startError} action={hydrateAction} />
         )}
       </>
     );
@@ -289,7 +299,7 @@ export function HydrateDialog(props: HydrateDialogProps) {
         <Button
           color="primary"
           variant="contained"
-          disabled={submitting || !target}
+          disabled={submitting || !target || !plan.value}
           onClick={start}
         >
           {submitting ? 'Starting…' : 'Hydrate'}

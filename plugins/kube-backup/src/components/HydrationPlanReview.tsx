@@ -1,17 +1,11 @@
-import { Progress } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import type {
   HydrationPlan,
   HydrationPlanKind,
   HydrationPlanObject,
-  HydrationRequestBody,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import Typography from '@material-ui/core/Typography';
 import { Alert } from '@material-ui/lab';
-import { kubeBackupApiRef } from '../api/ref';
-import { KubeBackupErrorPanel } from './ErrorPanel';
 import { kindCount } from './format';
-import { useLoad } from './useAsync';
 
 const WRITTEN = new Set(['created', 'updated']);
 const LEFT_ALONE = new Set(['skipped-exists', 'unchanged']);
@@ -57,32 +51,8 @@ function KindList(props: {
  * namespace (the hydration's own choice of objects, checked by the target's API server in a
  * dry run), what is already there, what would fail, and what stays behind.
  */
-export function HydrationPlanReview(props: { entityRef: string; body: HydrationRequestBody }) {
-  const api = useApi(kubeBackupApiRef);
-  const { entityRef, body } = props;
-  const plan = useLoad(
-    () => api.planHydration(entityRef, body),
-    // The body is rebuilt on every render; its fields are what the plan depends on.
-    [
-      api,
-      entityRef,
-      body.snapshotId,
-      body.target,
-      body.namespace,
-      body.includeSecrets,
-      body.replicas,
-    ],
-  );
-  if (plan.loading) return <Progress />;
-  if (plan.error !== undefined) {
-    return (
-      <KubeBackupErrorPanel
-        error={plan.error}
-        action={{ kind: 'load', what: 'what this hydration would write' }}
-      />
-    );
-  }
-  const value = plan.value!;
+export function HydrationPlanReview(props: { entityRef: string; plan: HydrationPlan }) {
+  const { entityRef, plan: value } = props;
   const written = byOutcome(value, WRITTEN);
   const leftAlone = byOutcome(value, LEFT_ALONE);
   const failing = value.kinds.flatMap(kind =>

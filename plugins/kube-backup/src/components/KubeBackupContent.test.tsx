@@ -239,10 +239,12 @@ describe('KubeBackupContent', () => {
     const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
     await within(dialog).findByRole('combobox', { name: 'Target' });
     await user.click(within(dialog).getByRole('button', { name: 'Review' }));
-    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
-      'namespace "dev-dev" is protected',
-    );
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert).toHaveTextContent('You are not allowed to hydrate into dev / dev-dev');
+    expect(alert).toHaveTextContent('namespace "dev-dev" is protected');
     expect(within(dialog).queryByRole('list', { name: 'Will be created or updated' })).toBeNull();
+    // Nothing to hydrate without a plan; back to the options to choose another namespace.
+    expect(within(dialog).getByRole('button', { name: 'Hydrate' })).toBeDisabled();
     expect(within(dialog).getByRole('button', { name: 'Back' })).toBeEnabled();
   });
 
@@ -296,7 +298,8 @@ describe('KubeBackupContent', () => {
     const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
     await within(dialog).findByRole('combobox', { name: 'Target' });
     await user.click(within(dialog).getByRole('button', { name: 'Review' }));
-    await user.click(await within(dialog).findByRole('button', { name: 'Hydrate' }));
+    await within(dialog).findByRole('list', { name: 'Will be created or updated' });
+    await user.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
     const alert = await within(dialog).findByRole('alert');
     expect(alert).toHaveTextContent('You are not allowed to hydrate into dev / dev-dev');
     expect(alert).toHaveTextContent(

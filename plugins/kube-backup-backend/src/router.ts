@@ -11,11 +11,12 @@ import {
   parseRequestBody,
   restoreDecisionSchema,
   restoreRequestSchema,
+  type HydrationRequestBody,
   type RequestBodySchema,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import Router from 'express-promise-router';
-import type { AccessPolicy } from './service/AccessPolicy';
+import type { AccessPolicy, EntityContext } from './service/AccessPolicy';
 import { audited, type AuditedOutcome } from './service/audit';
 import type { EntityResolver } from './service/EntityResolver';
 import { toBackstageError } from './service/errors';
@@ -85,37 +86,45 @@ export function createRouter(options: RouterOptions): express.Router {
     res.json({ items: await hydrations.targets(context) });
   });
 
-  router.post(`${ENTITY}/hydration-plans`, async (req, res) => {
-    const context = await entities.fromRoute(req);
-    const body = parseBody(hydrationRequestSchema, req.body);
-    const plan = await auditedRoute(
-      req,
-      {
-        eventId: 'hydration-plan',
-        severityLevel: 'low',
-        meta: { entityRef: context.entityRef, ...body },
-      },
-      () => hydrations.plan(context, body),
-      { meta: made => ({ kinds: made.kinds.length }) },
-    );
-    res.json(plan);
-  });
+  /**
+   * A hydration's POST (its plan, or the hydration itself): the same body, parsed by the
+   * shared schema, and the work audited with it.
+   */
+  function hydrationRoute<T>(
+    event: Pick<AuditorServiceCreateEventOptions, 'eventId' | 'severityLevel'>,
+    work: (context: EntityContext, body: HydrationRequestBody) => Promise<T>,
+    answer: { status: number; meta(result: T): JsonObject },
+  ) {
+    return async (req: Request, res: Response) => {
+      const context = await entities.fromRoute(req);
+      const body = parseBody(hydrationRequestSchema, req.body);
+      const result = await auditedRoute(
+        req,
+        { ...event, meta: { entityRef: context.entityRef, ...body } },
+        () => work(context, body),
+        { meta: answer.meta },
+      );
+      res.status(answer.status).json(result);
+    };
+  }
 
-  router.post(`${ENTITY}/hydrations`, async (req, res) => {
-    const context = await entities.fromRoute(req);
-    const body = parseBody(hydrationRequestSchema, req.body);
-    const job = await auditedRoute(
-      req,
-      {
-        eventId: 'hydration-start',
-        severityLevel: 'medium',
-        meta: { entityRef: context.entityRef, ...body },
-      },
-      () => hydrations.start(context, body),
-      { meta: started => ({ jobId: started.id }) },
-    );
-    res.status(202).json(job);
-  });
+  router.post(
+    `${ENTITY}/hydration-plans`,
+    hydrationRoute(
+      { eventId: 'hydration-plan', severityLevel: 'low' },
+      (context, body) => hydrations.plan(context, body),
+      { status: 200, meta: plan => ({ kinds: plan.kinds.length }) },
+    ),
+  );
+
+  router.post(
+    `${ENTITY}/hydrations`,
+    hydrationRoute(
+      { eventId: 'hydration-start', severityLevel: 'medium' },
+      (context, body) => hydrations.start(context, body),
+      { status: 202, meta: job => ({ jobId: job.id }) },
+    ),
+  );
 
   router.get(`${ENTITY}/hydrations`, async (req, res) => {
     const context = await entities.fromRoute(req);

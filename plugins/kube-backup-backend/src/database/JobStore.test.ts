@@ -4,7 +4,18 @@ import { postgresMissing, startPostgres, type TestPostgres } from '../testing/po
 import { newSqliteDatabase, sqliteMissing } from '../testing/sqlite';
 import { HydrationStore } from './HydrationStore';
 import { applyMigrations } from './migrate';
-import { RestoreRequestStore } from './RestoreRequestStore';
+import { RestoreRequestStore, type NewRestoreRequest } from './RestoreRequestStore';
+
+const newRequest = (db: Knex, overrides: Partial<NewRestoreRequest> = {}) =>
+  new RestoreRequestStore(db).create({
+    entityRef: 'component:default/storefront',
+    snapshotId: 'b'.repeat(64),
+    cluster: 'production',
+    scope: {},
+    reason: 'test',
+    requestedBy: 'user:default/dev',
+    ...overrides,
+  });
 
 interface Database {
   missing?: string;
@@ -59,13 +70,10 @@ for (const [name, database] of [
 
     it('records a request, one decision and its outcome', async () => {
       const store = new RestoreRequestStore(db);
-      const created = await store.create({
+      const created = await newRequest(db, {
         entityRef: 'component:default/payments-api',
-        snapshotId: 'a'.repeat(64),
-        cluster: 'production',
         scope: { namespaces: ['payments'], objects: ['deployment/payments-api'] },
         reason: 'bad config rolled out',
-        requestedBy: 'user:default/dev',
       });
       expect(created).toMatchObject({
         status: 'pending',
@@ -100,16 +108,7 @@ for (const [name, database] of [
     it('ends jobs each way the job runner ends them, and refuses a hydration that restored nothing', async () => {
       const restores = new RestoreRequestStore(db);
       const hydrations = new HydrationStore(db);
-      const newRequest = () =>
-        restores.create({
-          entityRef: 'component:default/storefront',
-          snapshotId: 'c'.repeat(64),
-          cluster: 'production',
-          scope: {},
-          reason: 'test',
-          requestedBy: 'user:default/dev',
-        });
-      const nothing = await newRequest();
+      const nothing = await newRequest(db);
       await restores.finish(nothing.id, {
         status: 'nothing-restored',
         outcomeMessage: 'nothing restored: no object matches',
@@ -120,7 +119,7 @@ for (const [name, database] of [
         error: undefined,
         outcome: undefined,
       });
-      const failed = await newRequest();
+      const failed = await newRequest(db);
       await restores.finish(failed.id, {
         status: 'failed',
         error: '1 of 2 objects failed',
@@ -152,14 +151,7 @@ for (const [name, database] of [
 
     it('marks work cut short by a restart as failed', async () => {
       const store = new RestoreRequestStore(db);
-      const request = await store.create({
-        entityRef: 'component:default/storefront',
-        snapshotId: 'b'.repeat(64),
-        cluster: 'production',
-        scope: {},
-        reason: 'test',
-        requestedBy: 'user:default/dev',
-      });
+      const request = await newRequest(db);
       await store.decide(request.id, { status: 'approved', by: 'user:default/owner' });
       await store.markRunning(request.id);
       expect(await store.failInterrupted()).toBe(1);

@@ -15,13 +15,10 @@ import {
 } from '@kube-backup/core';
 import type { HydrationTargetConfig } from '../config';
 import type { HydrationStore } from '../database/HydrationStore';
-import type { AccessPolicy, EntityContext } from './AccessPolicy';
-import type { ClusterService } from './ClusterService';
-import type { HydrateCall, KubeBackupEngine } from './engine';
-import type { EntityResolver } from './EntityResolver';
+import type { EntityContext } from './AccessPolicy';
+import type { HydrateCall } from './engine';
 import { hydrationSourceNamespace, type EntityScope } from './EntityScope';
-import type { JobProgress, JobRunner } from './JobRunner';
-import type { SnapshotService } from './SnapshotService';
+import type { JobProgress, JobServiceDeps } from './JobRunner';
 
 /** A hydration checked and resolved: who may, where to, from which snapshot and namespace. */
 interface Prepared {
@@ -41,14 +38,8 @@ interface Prepared {
  */
 export class HydrationService {
   constructor(
-    private readonly deps: {
-      policy: AccessPolicy;
-      entities: EntityResolver;
-      snapshots: SnapshotService;
-      clusters: ClusterService;
+    private readonly deps: JobServiceDeps & {
       store: HydrationStore;
-      runner: JobRunner;
-      engine: KubeBackupEngine;
       protectedNamespaces: string[];
     },
   ) {}

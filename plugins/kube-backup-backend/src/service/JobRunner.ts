@@ -7,7 +7,12 @@ import type { JsonObject } from '@backstage/types';
 import type { JobLogLine } from '@kube-backup/backstage-plugin-kube-backup-common';
 import type { RestoreReport } from '@kube-backup/core';
 import type { JobEnd, JobRecords } from '../database/JobStore';
+import type { AccessPolicy } from './AccessPolicy';
 import { audited } from './audit';
+import type { ClusterService } from './ClusterService';
+import type { KubeBackupEngine } from './engine';
+import type { EntityResolver } from './EntityResolver';
+import type { SnapshotService } from './SnapshotService';
 
 const FLUSH_MS = 250;
 const MAX_LOG_LINES = 1000;
@@ -36,6 +41,16 @@ export interface Job {
   /** The log's first line: what runs, from where to where. */
   startMessage: string;
   work(progress: JobProgress): Promise<JobOutcome>;
+}
+
+/** What the services that start jobs (hydrations, restores) work with. */
+export interface JobServiceDeps {
+  policy: AccessPolicy;
+  entities: EntityResolver;
+  snapshots: SnapshotService;
+  clusters: ClusterService;
+  runner: JobRunner;
+  engine: KubeBackupEngine;
 }
 
 /**

@@ -5,14 +5,10 @@ import type {
   RestoreRequestBody,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import type { RestoreRequestStore } from '../database/RestoreRequestStore';
-import type { AccessPolicy, EntityContext } from './AccessPolicy';
-import type { ClusterService } from './ClusterService';
-import type { KubeBackupEngine } from './engine';
-import type { EntityResolver } from './EntityResolver';
+import type { EntityContext } from './AccessPolicy';
 import { entitySelection, type EntityScope } from './EntityScope';
-import type { JobOutcome, JobProgress, JobRunner } from './JobRunner';
+import type { JobOutcome, JobProgress, JobServiceDeps } from './JobRunner';
 import { checkRestoreScope, narrowSelection } from './RestoreScope';
-import type { SnapshotService } from './SnapshotService';
 
 /**
  * Restore requests into production: asked for by someone who may, decided by an owner who is
@@ -21,14 +17,8 @@ import type { SnapshotService } from './SnapshotService';
  */
 export class RestoreService {
   constructor(
-    private readonly deps: {
-      policy: AccessPolicy;
-      entities: EntityResolver;
-      snapshots: SnapshotService;
-      clusters: ClusterService;
+    private readonly deps: JobServiceDeps & {
       store: RestoreRequestStore;
-      runner: JobRunner;
-      engine: KubeBackupEngine;
       /** Where approved restores go; undefined when no cluster is configured. */
       productionCluster?: string;
     },

@@ -46,6 +46,20 @@ async function renderContent(api: FakeKubeBackupApi, viewer = developer) {
   );
 }
 
+/** Opens the hydrate dialog of the first snapshot, once its targets are there. */
+async function openHydrateDialog(): Promise<HTMLElement> {
+  await user.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
+  const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
+  await within(dialog).findByRole('combobox', { name: 'Target' });
+  return dialog;
+}
+
+/** Goes on to the review and returns the plan's list of what will be written. */
+async function reviewPlan(dialog: HTMLElement): Promise<HTMLElement> {
+  await user.click(within(dialog).getByRole('button', { name: 'Review' }));
+  return within(dialog).findByRole('list', { name: 'Will be created or updated' });
+}
+
 /** Approves the first pending restore request through its dialog; returns the dialog. */
 async function approveFirstPending(): Promise<HTMLElement> {
   await user.click(await screen.findByRole('button', { name: /^Approve restore request/ }));
@@ -208,9 +222,8 @@ describe('KubeBackupContent', () => {
     const api = new FakeKubeBackupApi([summary(0)]);
     api.targets = [{ name: 'dev', cluster: 'dev', namespaces: ['dev-?'], allowSecrets: false }];
     await renderContent(api);
-    await user.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
-    const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
-    const namespace = await within(dialog).findByRole('textbox', { name: 'Namespace' });
+    const dialog = await openHydrateDialog();
+    const namespace = within(dialog).getByRole('textbox', { name: 'Namespace' });
     // The suggestion fills the one character the pattern asks for.
     expect(namespace).toHaveValue('dev-1');
     expect(within(dialog).getByRole('button', { name: 'Review' })).toBeEnabled();
@@ -221,8 +234,7 @@ describe('KubeBackupContent', () => {
     await user.clear(namespace);
     await user.type(namespace, 'dev-7');
     expect(within(dialog).queryByText('Target dev allows only dev-?')).toBeNull();
-    await user.click(within(dialog).getByRole('button', { name: 'Review' }));
-    await within(dialog).findByRole('list', { name: 'Will be created or updated' });
+    await reviewPlan(dialog);
     expect(api.calls.find(call => call.method === 'planHydration')?.args[1]).toMatchObject({
       namespace: 'dev-7',
     });
@@ -235,9 +247,7 @@ describe('KubeBackupContent', () => {
       'namespace "dev-dev" is protected; hydration never writes there',
     );
     await renderContent(api);
-    await user.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
-    const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
-    await within(dialog).findByRole('combobox', { name: 'Target' });
+    const dialog = await openHydrateDialog();
     await user.click(within(dialog).getByRole('button', { name: 'Review' }));
     const alert = await within(dialog).findByRole('alert');
     expect(alert).toHaveTextContent('You are not allowed to hydrate into dev / dev-dev');
@@ -255,9 +265,8 @@ describe('KubeBackupContent', () => {
       { name: 'sandbox', cluster: 'dev', namespaces: ['sandbox-*'], allowSecrets: true },
     ];
     await renderContent(api);
-    await user.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
-    const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
-    const target = await within(dialog).findByRole('combobox', { name: 'Target' });
+    const dialog = await openHydrateDialog();
+    const target = within(dialog).getByRole('combobox', { name: 'Target' });
     expect(within(dialog).queryByRole('checkbox', { name: 'Also restore Secrets' })).toBeNull();
     await user.selectOptions(target, 'sandbox');
     expect(within(dialog).getByRole('textbox', { name: 'Namespace' })).toHaveValue('sandbox-dev');
@@ -271,8 +280,7 @@ describe('KubeBackupContent', () => {
       within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' }),
     ).not.toBeChecked();
     await user.click(within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' }));
-    await user.click(within(dialog).getByRole('button', { name: 'Review' }));
-    const plan = await within(dialog).findByRole('list', { name: 'Will be created or updated' });
+    const plan = await reviewPlan(dialog);
     expect(dialog).toHaveTextContent('Secretsrestored');
     expect(plan).toHaveTextContent('1 Secret (storefront-db)');
     expect(dialog).not.toHaveTextContent('would not have');
@@ -294,11 +302,8 @@ describe('KubeBackupContent', () => {
       'hydration target "dev" is not allowed for component:default/storefront',
     );
     await renderContent(api);
-    await user.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
-    const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
-    await within(dialog).findByRole('combobox', { name: 'Target' });
-    await user.click(within(dialog).getByRole('button', { name: 'Review' }));
-    await within(dialog).findByRole('list', { name: 'Will be created or updated' });
+    const dialog = await openHydrateDialog();
+    await reviewPlan(dialog);
     await user.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
     const alert = await within(dialog).findByRole('alert');
     expect(alert).toHaveTextContent('You are not allowed to hydrate into dev / dev-dev');
@@ -313,11 +318,8 @@ describe('KubeBackupContent', () => {
   it('shows a failed hydration with its reason', async () => {
     const api = new FakeKubeBackupApi([summary(0)]);
     await renderContent(api);
-    await user.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
-    const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
-    await within(dialog).findByRole('combobox', { name: 'Target' });
-    await user.click(within(dialog).getByRole('button', { name: 'Review' }));
-    await within(dialog).findByRole('list', { name: 'Will be created or updated' });
+    const dialog = await openHydrateDialog();
+    await reviewPlan(dialog);
     await user.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
     await api.called('startHydration');
     api.finishHydration('job-1', 'failed');

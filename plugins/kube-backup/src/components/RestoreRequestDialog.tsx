@@ -29,6 +29,27 @@ function list(text: string): string[] | undefined {
   return items.length > 0 ? items : undefined;
 }
 
+/** A comma-separated list field: its problem in place of its hint when there is one. */
+function ListField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  problem?: string;
+  hint: string;
+}) {
+  return (
+    <TextField
+      id={props.id}
+      label={props.label}
+      value={props.value}
+      onChange={event => props.onChange(event.target.value)}
+      error={Boolean(props.problem)}
+      helperText={props.problem ?? props.hint}
+    />
+  );
+}
+
 /** Ask for a restore of a snapshot into production; an owner of the entity approves it. */
 export function RestoreRequestDialog(props: {
   entityRef: string;
@@ -108,27 +129,21 @@ export function RestoreRequestDialog(props: {
               Taken {absoluteTime(snapshot.time)} in {snapshot.cluster.name}. Restores go to the
               production cluster once {owners} approve.
             </Typography>
-            <TextField
+            <ListField
               id="kube-backup-restore-namespaces"
               label="Namespaces"
               value={namespaces}
-              onChange={event => setNamespaces(event.target.value)}
-              error={Boolean(namespacesError)}
-              helperText={
-                namespacesError ??
-                'Comma separated; empty means every namespace of the entity in the snapshot'
-              }
+              onChange={setNamespaces}
+              problem={namespacesError}
+              hint="Comma separated; empty means every namespace of the entity in the snapshot"
             />
-            <TextField
+            <ListField
               id="kube-backup-restore-objects"
               label="Objects"
               value={objects}
-              onChange={event => setObjects(event.target.value)}
-              error={Boolean(objectsError)}
-              helperText={
-                objectsError ??
-                'Optional: kind/name, comma separated (Deployment/web); empty means everything restorable'
-              }
+              onChange={setObjects}
+              problem={objectsError}
+              hint="Optional: kind/name, comma separated (Deployment/web); empty means everything restorable"
             />
             <CheckboxField
               name="includeSecrets"

@@ -1,6 +1,7 @@
 /** @jest-environment jsdom */
 import './testing/backstageEsm';
 import '@testing-library/jest-dom';
+import './testing/dom';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';

@@ -70,6 +70,7 @@ for (const [name, database] of [
 
     it('records a request, one decision and its outcome', async () => {
       const store = new RestoreRequestStore(db);
+      const before = Date.now();
       const created = await newRequest(db, {
         entityRef: 'component:default/payments-api',
         scope: { namespaces: ['payments'], objects: ['deployment/payments-api'] },
@@ -80,7 +81,9 @@ for (const [name, database] of [
         scope: { namespaces: ['payments'], objects: ['deployment/payments-api'] },
         requestedBy: 'user:default/dev',
       });
-      expect(Date.parse(created.requestedAt)).toBeGreaterThan(Date.now() - 60_000);
+      // Stamped when it was made, as the database read it back.
+      expect(Date.parse(created.requestedAt)).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(created.requestedAt)).toBeLessThanOrEqual(Date.now());
 
       expect(await store.decide(created.id, { status: 'approved', by: 'user:default/owner' })).toBe(
         true,

@@ -43,7 +43,7 @@ export async function createVolume(
 }
 
 export async function deleteVolume(ctx: NodeContext, handle: string): Promise<void> {
-  await rm(join(ctx.workdir.volumes, handle), { recursive: true, force: true });
+  await rm(join(ctx.workdir.volumes, handle), { recursive: true, force: true, maxRetries: 3 });
 }
 
 export interface SnapshotResult {

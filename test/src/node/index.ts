@@ -7,7 +7,8 @@
  */
 import { cpus, release, totalmem } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiServer, DeleteOptions } from '../server/api';
@@ -99,8 +100,13 @@ export interface NodeStartContext {
   kubeletVersion: string;
 }
 
-/** The repository root (two levels up from both test/src/node and test/dist). */
-const REPO_ROOT = resolve(__dirname, '../..');
+/** The repository root: the nearest folder up from here with the image definitions. */
+function repositoryRoot(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir))
+    if (existsSync(join(dir, 'images')) && existsSync(join(dir, 'scripts/build-images.mjs')))
+      return dir;
+  throw new Error(`no images/ folder above ${__dirname}`);
+}
 
 export async function startNode(
   start: NodeStartContext,
@@ -108,6 +114,7 @@ export async function startNode(
 ): Promise<TestNode> {
   const options = { ...NODE_DEFAULTS, ...opts };
   const { api } = start;
+  const images = new ImageStore(repositoryRoot());
   const workdir = await createWorkdir();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -117,7 +124,7 @@ export async function startNode(
     options,
     workdir,
     runc: new Runc(workdir.runc),
-    images: new ImageStore(REPO_ROOT),
+    images,
     apiHost: '127.0.0.1',
     apiPort: start.apiPort,
     caPem: start.caPem,

@@ -44,10 +44,13 @@ export class SnapshotController {
   onEvent(event: StoreEvent): void {
     const { typeKey, object, type } = event;
     if (typeKey === `volumesnapshots.${GROUP}`) {
-      if (type === 'DELETED') void this.snapshotDeleted(object);
+      if (type === 'DELETED') this.snapshotDeleted(object);
       else this.queue.add(`snapshot/${object.metadata.namespace}/${object.metadata.name}`);
     } else if (typeKey === `volumesnapshotcontents.${GROUP}`) {
-      if (type === 'DELETED') void this.contentDeleted(object);
+      if (type === 'DELETED')
+        this.contentDeleted(object).catch(error =>
+          console.error(`snapshot controller: deleting ${object.metadata.name}: ${String(error)}`),
+        );
       else this.queue.add(`content/${object.metadata.name}`);
     } else if (typeKey === 'persistentvolumeclaims.' && type !== 'DELETED') {
       // A claim binding can unblock snapshots waiting for it.
@@ -281,7 +284,7 @@ export class SnapshotController {
     );
   }
 
-  private async snapshotDeleted(snapshot: KubeObject): Promise<void> {
+  private snapshotDeleted(snapshot: KubeObject): void {
     const name = statusOf(snapshot).boundVolumeSnapshotContentName;
     if (typeof name !== 'string') return;
     const content = getObject(this.ctx.api, GROUP, 'volumesnapshotcontents', undefined, name);

@@ -88,7 +88,7 @@ export function serveLog(
   namespace: string,
   name: string,
   query: URLSearchParams,
-  req: IncomingMessage,
+  _req: IncomingMessage,
   res: ServerResponse,
 ): number {
   const pod = podOf(api, namespace, name);
@@ -142,7 +142,7 @@ export function serveLog(
     },
     () => res.end(),
   );
-  req.on('close', () => stop());
+  // (A request's own 'close' comes once its body is read, not when the client leaves.)
   res.on('close', () => stop());
   return 200;
 }
@@ -222,8 +222,13 @@ export class StreamServer {
     });
     ws.on('close', () => {
       if (child.exitCode === null && child.signalCode === null) {
+        // The client went away: the process it ran goes too (it may have just exited).
         const pid = Number(readText(pidFile));
-        if (pid) process.kill(pid, 'SIGKILL');
+        try {
+          if (pid) process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
         child.kill('SIGKILL');
       }
     });

@@ -69,7 +69,10 @@ export class VolumeController {
       // A volume, class or snapshot appearing can unblock any waiting claim.
       for (const claim of listObjects(this.ctx.api, '', 'persistentvolumeclaims'))
         if (statusOf(claim).phase !== 'Bound') this.enqueue(claim);
-      if (typeKey === 'persistentvolumes.' && type === 'DELETED') void this.volumeDeleted(object);
+      if (typeKey === 'persistentvolumes.' && type === 'DELETED')
+        this.volumeDeleted(object).catch(error =>
+          console.error(`volume controller: deleting ${object.metadata.name}: ${String(error)}`),
+        );
     }
   }
 

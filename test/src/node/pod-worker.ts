@@ -233,6 +233,8 @@ export class PodWorker {
     }
     const mounts = containerMounts(c.spec, this.volumes!);
     for (const m of mounts) if (!existsSync(m.source)) await mkdir(m.source, { recursive: true });
+    // Report ContainerCreating while a slow start holds the container.
+    this.publish();
     await this.faults.beforeStart(pod, c.name);
     if (this.gone || this.pod()?.metadata.deletionTimestamp || !this.faults.ready) return;
     const security = isObject(c.spec.securityContext) ? c.spec.securityContext : {};

@@ -152,8 +152,8 @@ export async function hydrateSnapshot(
   const refresh = options.refresh ?? false;
   // Without a refresh every existing object is left alone, which a plain create answers.
   const existing: ExistingDecision = refresh
-    ? (live: KubeObject): ExistingPolicy =>
-        live.metadata.labels?.[HYDRATED_FROM_LABEL] !== undefined ? 'update' : 'skip'
+    ? (existingObject: KubeObject): ExistingPolicy =>
+        existingObject.metadata.labels?.[HYDRATED_FROM_LABEL] !== undefined ? 'update' : 'skip'
     : 'skip';
   const planningMs = Date.now() - started;
   const report = await executeRestorePlan(

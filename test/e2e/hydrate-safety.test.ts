@@ -130,7 +130,7 @@ describe('kubectl backup hydrate: safety', () => {
         expect.objectContaining({ check: 'protected-namespace', subject: 'dev-own' }),
       ]);
       expect(await exists('deployment', 'storefront', '-n', 'dev-own')).toBe(true);
-      // A later hydration into the namespace finds only hydrated objects and its own notes.
+      // The developer's own object is left as it was.
       expect(await exists('configmap', 'notes', '-n', 'dev-own')).toBe(true);
     });
 

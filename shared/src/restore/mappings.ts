@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { labelKeyProblem, labelValueProblem } from './kubernetes-names';
 
 /**
  * Parses `old:new` pairs (`prod:staging,qa:dev`, or already-split items). `what` names the
@@ -48,23 +49,16 @@ export function parseAssignments(
     if (equals <= 0) throw new UserError('invalid-argument', `${what}: "${item}" is not key=value`);
     const key = item.slice(0, equals).trim();
     const value = item.slice(equals + 1).trim();
-    if (!LABEL_KEY.test(key)) {
-      throw new UserError('invalid-argument', `${what}: "${key}" is not a valid label key`);
-    }
-    if (!LABEL_VALUE.test(value)) {
-      throw new UserError(
-        'invalid-argument',
-        `${what}: "${value}" is not a valid label value (63 characters at most: letters, digits, -, _ and .)`,
-      );
+    for (const [text, problem] of [
+      [key, labelKeyProblem(key)],
+      [value, labelValueProblem(value)],
+    ]) {
+      if (problem) throw new UserError('invalid-argument', `${what}: "${text}" is ${problem}`);
     }
     result[key] = value;
   }
   return result;
 }
-
-const LABEL_KEY =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(|[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
 
 function splitItems(items: string | readonly string[]): string[] {
   return (typeof items === 'string' ? [items] : items)

@@ -127,7 +127,11 @@ export class RequestHandler {
             `Request entity too large: limit is ${MAX_BODY}`,
           );
         }
-        const identity = this.auth.authenticate(req.headers.authorization, path);
+        const identity = this.auth.impersonate(
+          this.auth.authenticate(req.headers.authorization, path),
+          headerValue(req.headers['impersonate-user']),
+          headerValue(req.headers['impersonate-group'])?.split(/,\s*/),
+        );
         if (this.faults.takeThrottle({ method, path, query: rawQuery })) throw tooManyRequests(1);
         status = this.route(
           req,
@@ -611,3 +615,8 @@ export function sendError(res: ServerResponse, error: unknown): number {
 }
 
 export { gr };
+
+/** A request header as one string (Node joins repeated headers with commas). */
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
+}

@@ -17,6 +17,7 @@ import { RequestHandler, type RequestRecord } from './http';
 import { clone, splitApiVersion, type KubeObject } from './json';
 import { kubeconfigYaml, writeKubeconfigFile, type KubeconfigUser } from './kubeconfig';
 import { Lifecycle } from './lifecycle';
+import { RbacAuthorizer } from './rbac';
 import { keyOf } from './registry';
 import { readManifests, seed, type SeedInput } from './seed';
 import { tlsMaterial } from './tls';
@@ -116,7 +117,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   });
   lifecycle.bootstrap();
 
-  const auth = new Auth();
+  const auth = new Auth(new RbacAuthorizer(api.store));
   const token = randomBytes(24).toString('hex');
   const readOnlyToken = randomBytes(24).toString('hex');
   auth.addToken(token, 'admin', false);

@@ -16,6 +16,8 @@ const READY = join(CACHE, 'ready');
 
 export type Log = (message: string) => void;
 
+const ASSET_LINE = /^\s*app:\s+[\d.]+ [kKMG]?i?B\s/;
+
 /** The environment app commands run in: the toolchain's, made fit for Yarn outside a repo. */
 export function appEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   // jest's NODE_ENV=test would change what the app's tools do.
@@ -48,7 +50,8 @@ export function sh(command: string, cwd: string, log: Log, env = appEnv()): Prom
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) log(`  ${line}`);
+      // The app build lists every asset it wrote; the rest shows how far a step has got.
+      for (const line of lines) if (line.trim() && !ASSET_LINE.test(line)) log(`  ${line}`);
     };
     child.stdout.on('data', take);
     child.stderr.on('data', take);
@@ -60,6 +63,27 @@ export function sh(command: string, cwd: string, log: Log, env = appEnv()): Prom
   });
 }
 
+/**
+ * create-app cannot fetch its yarn.lock seed here (it is not on a package registry), so an
+ * install takes the newest versions the template's ranges allow: Backstage's plugins of the
+ * 1.55 line, which want backend-defaults 0.19 and frontend-plugin-api 1 where the template
+ * still names 0.18 of each. The app gets the ranges its own plugins need, as an adopter
+ * whose app installed this way must do.
+ */
+const TEMPLATE_FIXES: Record<string, Record<string, string>> = {
+  'packages/backend/package.json': { '@backstage/backend-defaults': '^0.19.0' },
+  'packages/app/package.json': { '@backstage/frontend-plugin-api': '^1.0.0' },
+};
+
+async function applyTemplateFixes(dir: string): Promise<void> {
+  for (const [file, ranges] of Object.entries(TEMPLATE_FIXES)) {
+    const path = join(dir, file);
+    const manifest = JSON.parse(await readFile(path, 'utf8'));
+    Object.assign(manifest.dependencies, ranges);
+    await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+}
+
 const git = (args: string, dir: string, log: Log) =>
   sh(`git -c user.name=adopter -c user.email=adopter@localhost ${args}`, dir, log);
 
@@ -69,7 +93,7 @@ const git = (args: string, dir: string, log: Log) =>
  */
 export async function freshApp(log: Log): Promise<{ dir: string; release: string }> {
   const dir = join(CACHE, 'app');
-  if (existsSync(READY)) {
+  if (existsSync(READY) && (await readFile(READY, 'utf8')) === JSON.stringify(TEMPLATE_FIXES)) {
     log(`re-using the app in ${dir}, put back to its first commit`);
     await git('reset -q --hard', dir, log);
     await git('clean -q -fd', dir, log);
@@ -83,19 +107,13 @@ export async function freshApp(log: Log): Promise<{ dir: string; release: string
       log,
       appEnv({ BACKSTAGE_APP_NAME: 'adopter' }),
     );
-    // create-app could not fetch its yarn.lock seed (it is not on a package registry), so
-    // the install takes the newest versions its ranges allow; the catalog and the other
-    // plugins those are then need the backend system of backend-defaults 0.19.
-    const backendManifest = join(dir, 'packages/backend/package.json');
-    const manifest = JSON.parse(await readFile(backendManifest, 'utf8'));
-    manifest.dependencies['@backstage/backend-defaults'] = '^0.19.0';
-    await writeFile(backendManifest, `${JSON.stringify(manifest, null, 2)}\n`);
+    await applyTemplateFixes(dir);
     log('installing the app (yarn install)');
     await sh('yarn install', dir, log);
     if (!existsSync(join(dir, '.git'))) await git('init -q', dir, log);
     await git('add -A', dir, log);
     await git('commit -q --allow-empty -m "the app as installed"', dir, log);
-    await writeFile(READY, new Date().toISOString());
+    await writeFile(READY, JSON.stringify(TEMPLATE_FIXES));
   }
   const { version } = JSON.parse(await readFile(join(dir, 'backstage.json'), 'utf8'));
   return { dir, release: version };

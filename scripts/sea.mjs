@@ -8,7 +8,7 @@
 //
 // Writes DIR/<platform>/kubectl-backup (kubectl-backup.exe on Windows); DIR defaults to
 // dist/sea.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -98,6 +98,16 @@ export function nodeBinary(platform) {
   return binary;
 }
 
+/**
+ * Runs a build tool, showing its output only when it fails: postject warns about every ELF
+ * note section it passes over.
+ */
+function quietly(command, args) {
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (result.status !== 0)
+    throw new Error(`${[command, ...args].join(' ')} failed:\n${result.stdout}${result.stderr}`);
+}
+
 /** The platform of the Node running this script, which generates the blob. */
 function hostPlatform() {
   const os = process.platform === 'win32' ? 'windows' : process.platform;
@@ -134,7 +144,7 @@ export function buildSea({ out, platforms, codeCache = false }) {
         useSnapshot: false,
       }),
     );
-    execFileSync(generator, ['--experimental-sea-config', config], { stdio: 'inherit' });
+    quietly(generator, ['--experimental-sea-config', config]);
     return (blobs[key] = blob);
   };
   const built = [];
@@ -160,7 +170,7 @@ export function buildSea({ out, platforms, codeCache = false }) {
       // Mach-O binaries keep the blob in a segment of its own. Their code signature no
       // longer matches once injected: macOS users sign the file ad hoc (see README).
       if (spec.os === 'darwin') args.push('--macho-segment-name', 'NODE_SEA');
-      execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+      quietly(process.execPath, args);
       console.error(`built ${target}`);
       built.push({ platform, file: target });
     }

@@ -89,16 +89,15 @@ describe('kubectl-backup as a single executable, without Node on PATH', () => {
     expect(restored.stderr).not.toMatch(/error|warning/i);
     expect(restored.code).toBe(0);
     expect(restored.stdout).toMatch(/ConfigMap\s+shop\s+storefront-config\s+created/);
-    const name = await kubectl(cluster.kubeconfig, [
+    const back = await kubectl(cluster.kubeconfig, [
       'get',
-      'configmap',
-      'storefront-config',
+      'cm/storefront-config',
       '-n',
       'shop',
       '-o',
-      'jsonpath={.metadata.name}',
+      'name',
     ]);
-    expect(name).toBe('storefront-config');
+    expect(back.trim()).toBe('configmap/storefront-config');
   });
 
   it('runs as a kubectl plugin', async () => {

@@ -8,6 +8,9 @@ const { project } = require('./jest.project');
 
 module.exports = {
   testTimeout: 60000,
+  // One after the other: both pack the workspaces, and packing rewrites a workspace's
+  // package.json until it is done.
+  maxWorkers: 1,
   projects: [
     project('adopter', ['<rootDir>/test/adopter']),
     project('release', ['<rootDir>/test/release']),

@@ -31,6 +31,20 @@ const PACKAGES = [
   { dir: 'plugins/kube-backup', name: '@kube-backup/backstage-plugin-kube-backup' },
   { dir: 'plugins/kube-backup-backend', name: '@kube-backup/backstage-plugin-kube-backup-backend' },
 ];
+/** Libraries the plugins share with Backstage's catalog plugins (frontend, backend). */
+const FRONTEND_LIBRARIES = [
+  '@backstage/plugin-catalog-react',
+  '@backstage/frontend-plugin-api',
+  '@backstage/core-plugin-api',
+  '@backstage/core-components',
+  '@backstage/catalog-model',
+];
+const BACKEND_LIBRARIES = [
+  '@backstage/backend-plugin-api',
+  '@backstage/plugin-catalog-node',
+  '@backstage/plugin-permission-node',
+  '@backstage/catalog-model',
+];
 /** Whose READMEs' Install sections an app follows. */
 const INSTALLED = ['plugins/kube-backup', 'plugins/kube-backup-backend'];
 
@@ -142,14 +156,34 @@ it(
         }
       }
     }
-    // The plugins use the app's copy of each Backstage library they share with it: no
-    // second copy under a kube-backup package.
-    const nested = await sh(
-      "find node_modules/@kube-backup -path '*/node_modules/@backstage/*/package.json' -not -path '*/dist/*'",
-      app,
-      () => undefined,
-    );
-    expect(nested.trim().split('\n').filter(Boolean)).toEqual([]);
+    // The plugins take each Backstage library they share with the app in the version the
+    // app's own plugins of the same kind use: no second version to ship or to mismatch.
+    const version = async (from: string, library: string) =>
+      (
+        await sh(
+          `node -p "require(require.resolve('${library}/package.json', { paths: ['node_modules/${from}'] })).version"`,
+          app,
+          () => undefined,
+        )
+      ).trim();
+    const shared = [
+      ['@backstage/plugin-catalog', 'backstage-plugin-kube-backup', FRONTEND_LIBRARIES],
+      [
+        '@backstage/plugin-catalog-backend',
+        'backstage-plugin-kube-backup-backend',
+        BACKEND_LIBRARIES,
+      ],
+    ] as const;
+    for (const [theirs, ours, libraries] of shared) {
+      for (const library of libraries) {
+        const versions = {
+          library,
+          app: await version(theirs, library),
+          plugin: await version(`@kube-backup/${ours}`, library),
+        };
+        expect(versions).toEqual({ ...versions, plugin: versions.app });
+      }
+    }
   },
   20 * MINUTE,
 );

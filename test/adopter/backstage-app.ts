@@ -66,13 +66,12 @@ export function sh(command: string, cwd: string, log: Log, env = appEnv()): Prom
 /**
  * create-app cannot fetch its yarn.lock seed here (it is not on a package registry), so an
  * install takes the newest versions the template's ranges allow: Backstage's plugins of the
- * 1.55 line, which want backend-defaults 0.19 and frontend-plugin-api 1 where the template
- * still names 0.18 of each. The app gets the ranges its own plugins need, as an adopter
- * whose app installed this way must do.
+ * 1.55 line, whose backend system needs backend-defaults 0.19 where the template still
+ * names 0.18. The app gets the range its own plugins need, as an adopter whose app installed
+ * this way must do.
  */
 const TEMPLATE_FIXES: Record<string, Record<string, string>> = {
   'packages/backend/package.json': { '@backstage/backend-defaults': '^0.19.0' },
-  'packages/app/package.json': { '@backstage/frontend-plugin-api': '^1.0.0' },
 };
 
 async function applyTemplateFixes(dir: string): Promise<void> {

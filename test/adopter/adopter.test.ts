@@ -286,8 +286,8 @@ it(
     const pageErrors: string[] = [];
     page.on('pageerror', error => pageErrors.push(error.message));
     await page.goto(`${backendUrl}/catalog/default/component/storefront/kube-backup`);
-    // The new frontend system's app signs the guest in by itself.
-    await page.getByRole('link', { name: 'Backups' }).waitFor({ timeout: 2 * MINUTE });
+    await page.getByRole('button', { name: 'Enter' }).click({ timeout: 2 * MINUTE }); // as the guest
+    await page.getByRole('link', { name: 'Backups' }).waitFor({ timeout: MINUTE });
     await page.getByText('3 snapshots', { exact: true }).waitFor({ timeout: MINUTE });
     const table = page.getByRole('table').first();
     for (const tag of ['nightly', 'release', 'daily'])

@@ -15,6 +15,12 @@ ensure_toolchain() {
     npm install --silent --no-audit --no-fund --prefix "$TOOLS/node-$NODE_VERSION" "node@$NODE_VERSION" >&2
   fi
   export PATH="$TOOLS/node-$NODE_VERSION/node_modules/node/bin:$TOOLS/bin:$PATH"
+  # The npm package of Node carries its headers: native modules (the SQLite drivers of the
+  # test database and of the adopter test's app) build against them, offline.
+  local platform_package
+  for platform_package in "$TOOLS/node-$NODE_VERSION/node_modules/node/node_modules"/node-*/include/node; do
+    [ -d "$platform_package" ] && export npm_config_nodedir="${platform_package%/include/node}"
+  done
   export COREPACK_NPM_REGISTRY="https://registry.npmjs.org"
   export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
   if [ ! -e "$TOOLS/bin/yarn" ]; then

@@ -15,8 +15,8 @@ import { adviseOn } from './cli/advice';
 import { oneLine } from './cli/fail';
 import { withGlobalOptions } from './cli/global-options';
 import { closeSession } from './cli/session';
-
-const VERSION = '0.1.0';
+// The release version, set for every package in one place (scripts/set-version.mjs).
+import { version as VERSION } from '../package.json';
 
 async function main(): Promise<void> {
   const cli = withGlobalOptions(yargs(hideBin(process.argv)))

@@ -1,7 +1,16 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.yarn/**', 'coverage/**', 'test-results/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'dist-types/**',
+      '.yarn/**',
+      'coverage/**',
+      'test-results/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -11,11 +11,12 @@ import { pruneCommand } from './commands/prune';
 import { repoCommand } from './commands/repo';
 import { restoreCommand } from './commands/restore';
 import { verifyCommand } from './commands/verify';
+import { adviseOn } from './cli/advice';
 import { oneLine } from './cli/fail';
 import { withGlobalOptions } from './cli/global-options';
 import { closeSession } from './cli/session';
-
-const VERSION = '0.1.0';
+// The release version, set for every package in one place (scripts/set-version.mjs).
+import { version as VERSION } from '../package.json';
 
 async function main(): Promise<void> {
   const cli = withGlobalOptions(yargs(hideBin(process.argv)))
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   try {
     await cli.parseAsync();
   } catch (error) {
-    process.stderr.write(`error: ${oneLine(error)}\n`);
+    process.stderr.write(`error: ${oneLine(adviseOn(error))}\n`);
     process.exitCode = 1;
   } finally {
     await closeSession();

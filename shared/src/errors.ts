@@ -1,6 +1,7 @@
 /**
  * Errors core raises for conditions a user can act on. The CLI prints `message` as one
- * line; `code` lets callers (and tests) tell the cases apart without parsing text.
+ * line; `code` lets callers (and tests) tell the cases apart without parsing text, and
+ * `details` carries the facts a caller needs to advise (which namespace was refused…).
  */
 export type UserErrorCode =
   | 'invalid-argument'
@@ -16,12 +17,26 @@ export type UserErrorCode =
   | 'forbidden'
   | 'conflict'
   | 'protected-namespace'
+  | 'privileged-content'
+  | 'permission-missing'
   | 'partial-failure';
+
+export interface UserErrorDetails {
+  /** The namespace a refusal is about. */
+  namespace?: string;
+  /** The objects an error is about, as `Kind namespace/name`. */
+  objects?: string[];
+  /** How long the caller waited before giving up (a repository lock). */
+  waitedMs?: number;
+  /** A storage class the target lacks. */
+  storageClass?: string;
+}
 
 export class UserError extends Error {
   constructor(
     readonly code: UserErrorCode,
     message: string,
+    readonly details: UserErrorDetails = {},
   ) {
     super(message);
     this.name = 'UserError';

@@ -1,4 +1,4 @@
-export { UserError, type UserErrorCode } from './errors';
+export { UserError, type UserErrorCode, type UserErrorDetails } from './errors';
 export type * from './snapshot/types';
 
 export { connectToCluster, type ClusterConnection, type ConnectOptions } from './cluster/connect';
@@ -10,6 +10,18 @@ export * from './cluster/resource-types';
 export { mapConcurrent, ConcurrencyLimiter } from './cluster/limiter';
 
 export * from './selectors/label-selector';
+export { namePatternMatcher, matchesAnyNamePattern } from './selectors/name-pattern';
+export {
+  DEFAULT_PROTECTED_NAMESPACES,
+  isProtectedNamespace,
+  isLabelledProtected,
+} from './protection/protected-namespaces';
+export {
+  reviewAccess,
+  reviewedUser,
+  type AccessCheck,
+  type AccessAnswer,
+} from './cluster/access-review';
 
 export * from './capture/annotations';
 export {

@@ -2,29 +2,16 @@
  * Cold start of `kubectl-backup --help` against a bare `node -e 0`, and through real
  * kubectl's plugin dispatch. Run: yarn bench:cold-start
  */
-import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { median, p90, timeRuns as timeCommand } from './process-timing';
 
 const root = resolve(__dirname, '../..');
 const cli = join(root, 'kubectl-plugin/dist/kubectl-backup');
 const runs = Number(process.env.RUNS ?? 30);
 
-function timeRuns(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number[] {
-  const times: number[] = [];
-  for (let i = 0; i < runs + 3; i++) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-    if (result.status !== 0)
-      throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-    if (i >= 3) times.push(elapsed); // the first runs warm the page cache
-  }
-  return times.sort((a, b) => a - b);
-}
-
-const median = (values: number[]) => values[Math.floor(values.length / 2)];
-const p90 = (values: number[]) => values[Math.floor(values.length * 0.9)];
+const timeRuns = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  timeCommand(command, args, runs, env);
 
 const node = timeRuns(process.execPath, ['-e', '0']);
 const help = timeRuns(process.execPath, [cli, '--help']);

@@ -92,7 +92,7 @@ describe('kubectl backup annotate', () => {
   });
 
   it('an annotated-only backup takes exactly what is marked, with dependencies', async () => {
-    expect((await work.cli(['repo', 'init'])).code).toBe(0);
+    await work.initRepository();
     const result = await work.cli(['create', '-n', 'shop', '--annotated-only', '-o', 'json']);
     expect(result.code).toBe(0);
     const snapshot = JSON.parse(result.stdout);

@@ -14,7 +14,7 @@ describeWithFaults('kubectl backup create when the cluster or the process misbeh
   beforeAll(async () => {
     cluster = await startE2eCluster();
     work = await createWorkspace(cluster.kubeconfig);
-    expect((await work.cli(['repo', 'init'])).code).toBe(0);
+    await work.initRepository();
   });
   afterEach(() => cluster.server!.faults.reset());
   afterAll(async () => {

@@ -13,8 +13,7 @@ describe('kubectl backup: capture and the snapshot repository', () => {
   beforeAll(async () => {
     cluster = await startE2eCluster();
     work = await createWorkspace(cluster.kubeconfig);
-    const init = await work.cli(['repo', 'init']);
-    expect(init).toMatchObject({ code: 0 });
+    await work.initRepository();
   });
   afterAll(async () => {
     await work?.cleanup();

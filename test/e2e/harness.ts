@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { KubeObject } from '@kube-backup/core';
+import { Repository, type KubeObject } from '@kube-backup/core';
+import { FAST_KDF } from '../../shared/src/repository/testing';
 import { dump, loadAll } from 'js-yaml';
 import { startTestCluster, type TestCluster } from '../src/server';
 
@@ -96,10 +97,41 @@ export async function kubectl(kubeconfig: string, args: string[]): Promise<strin
   return stdout;
 }
 
+/** Whether kubectl finds the object (`'configmap', 'web', '-n', 'shop'`). */
+export async function exists(kubeconfig: string, ...args: string[]): Promise<boolean> {
+  return (
+    (await kubectl(kubeconfig, ['get', ...args, '--ignore-not-found', '-o', 'name'])).trim() !== ''
+  );
+}
+
+/** Writes manifests into a file of the directory and applies them with kubectl. */
+export async function applyYaml(
+  kubeconfig: string,
+  dir: string,
+  name: string,
+  yaml: string,
+): Promise<void> {
+  const file = join(dir, name);
+  await writeFile(file, yaml);
+  await kubectl(kubeconfig, ['apply', '-f', file]);
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** The `error:` lines a command printed on stderr. */
+export function errorLines(result: CliResult): string[] {
+  return result.stderr.split('\n').filter(line => line.startsWith('error:'));
+}
+
+/** Expects a command to have failed with exit 1 and one error line, and returns that line. */
+export function expectOneError(result: CliResult): string {
+  expect(result.code).toBe(1);
+  expect(errorLines(result)).toHaveLength(1);
+  return errorLines(result)[0];
 }
 
 /** A scratch repository and HOME, so a suite never touches the user's own. */
@@ -108,6 +140,12 @@ export interface Workspace {
   repository: string;
   env: NodeJS.ProcessEnv;
   cli(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<CliResult>;
+  /**
+   * Creates the workspace's repository with a cheap key derivation. `repo init` chooses a
+   * memory-hard cost that makes every later command spend about a second opening the
+   * repository; suites that are not about init use this instead.
+   */
+  initRepository(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -129,13 +167,22 @@ export async function createWorkspace(
     repository,
     env,
     cli: (args, extraEnv = {}) => runCli(args, { ...env, ...extraEnv }),
+    async initRepository() {
+      const created = await Repository.init(repository, password, { kdf: FAST_KDF });
+      await created.close();
+    },
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+/** Runs the built CLI (or another executable, such as a shell wrapping it). */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  executable = CLI,
+): Promise<CliResult> {
   return new Promise(resolvePromise => {
-    execFile(CLI, args, { env, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    execFile(executable, args, { env, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolvePromise({ code, stdout, stderr });
     });

@@ -44,13 +44,26 @@ describe('kubectl backup hydrate', () => {
     return JSON.parse(result.stdout) as Snapshot;
   };
 
+  /**
+   * dev holds a developer's own objects, so every hydration into it names it; its Ingress
+   * gets hosts of its own (the production host would be left out).
+   */
+  const intoDev = ['--to', 'dev', '--allow-namespace', 'dev'];
+  const storefrontIntoDev = [
+    'hydrate',
+    ...intoDev,
+    '--entity',
+    'storefront',
+    '--ingress-host-suffix',
+    'dev.example.test',
+  ];
   const refreshStorefrontInDev = (...extra: string[]) =>
-    work.cli(['hydrate', '--to', 'dev', '--entity', 'storefront', '--refresh', ...extra]);
+    work.cli([...storefrontIntoDev, '--refresh', ...extra]);
 
   beforeAll(async () => {
     cluster = await startE2eCluster();
     work = await createWorkspace(cluster.kubeconfig);
-    expect(await work.cli(['repo', 'init'])).toMatchObject({ code: 0 });
+    await work.initRepository();
     first = await snapshotOf();
     // dev already holds an object of its own with the name of a component's ConfigMap.
     await k('create', 'namespace', 'dev');
@@ -69,7 +82,7 @@ describe('kubectl backup hydrate', () => {
   });
 
   it("copies an entity's components into dev: no Secrets, one replica, labelled, autoscaler left out", async () => {
-    const result = await work.cli(['hydrate', '--to', 'dev', '--entity', 'storefront']);
+    const result = await work.cli(storefrontIntoDev);
     expect(result.stderr).not.toMatch(/error/);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Deployment\s+dev\s+storefront\s+created/);
@@ -151,7 +164,7 @@ describe('kubectl backup hydrate', () => {
   it("refreshing one entity leaves another entity's hydrated objects in the namespace alone", async () => {
     const payments = await work.cli(['create', '-n', 'payments', '-o', 'json']);
     expect(payments.code).toBe(0);
-    const other = await work.cli(['hydrate', '--to', 'dev', '--entity', 'payments-api']);
+    const other = await work.cli(['hydrate', ...intoDev, '--entity', 'payments-api']);
     expect(other.stderr).not.toMatch(/error/);
     expect(other.code).toBe(0);
     const paymentsApi = await get('deployment', 'payments-api', 'dev');
@@ -177,7 +190,7 @@ describe('kubectl backup hydrate', () => {
     const result = await work.cli(['hydrate', '--to', 'staging-locked', '--entity', 'storefront']);
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(
-      'error: refusing to hydrate into "staging-locked": the namespace is protected (label kube-backup.io/protected=true)',
+      'error: refusing to hydrate into "staging-locked": the namespace is protected (label kube-backup.io/protected=true); pass --allow-namespace staging-locked if you really mean it; the report records it',
     );
     expect(await versions('staging-locked')).toBe(before);
     expect(
@@ -190,7 +203,7 @@ describe('kubectl backup hydrate', () => {
     const result = await work.cli(['hydrate', '--to', 'shop', '--entity', 'storefront']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^error: refusing to hydrate into "shop": it is the source namespace of snapshot [0-9a-f]{8} in this cluster \(pass --allow-source if you really mean it\)\n$/,
+      /^error: refusing to hydrate into "shop": it is the source namespace of snapshot [0-9a-f]{8} in this cluster; it holds objects not written by a hydration \(.*\) in the snapshot's source cluster; pass --allow-namespace shop if you really mean it; the report records it\n$/,
     );
     expect(await versions('shop')).toBe(before);
   });

@@ -74,7 +74,7 @@ describe('kubectl backup restore: existing objects, dry run and failures', () =>
   beforeAll(async () => {
     cluster = await startE2eCluster();
     work = await createWorkspace(cluster.kubeconfig);
-    expect(await work.cli(['repo', 'init'])).toMatchObject({ code: 0 });
+    await work.initRepository();
     const file = join(work.dir, 'existing.yaml');
     await writeFile(file, MANIFESTS);
     await k('apply', '-f', file);
@@ -169,10 +169,10 @@ describe('kubectl backup restore: existing objects, dry run and failures', () =>
   });
 
   it("reports an object the API server rejects with the server's reason and exits 2", async () => {
-    const rules = join(work.dir, 'bad-label.yaml');
+    const rules = join(work.dir, 'bad-selector.yaml');
     await writeFile(
       rules,
-      'rules:\n  - match: {kind: ConfigMap, name: settings}\n    jsonPatch:\n      - {op: add, path: /metadata/labels, value: {"not a valid key!": x}}\n',
+      'rules:\n  - match: {kind: Deployment, name: web}\n    jsonPatch:\n      - {op: replace, path: /spec/selector/matchLabels/app, value: other}\n',
     );
     const result = await work.cli([
       'restore',
@@ -184,9 +184,9 @@ describe('kubectl backup restore: existing objects, dry run and failures', () =>
     ]);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(
-      /ConfigMap\s+restore-rejected\s+settings\s+failed\s+Invalid: .*labels/,
+      /Deployment\s+restore-rejected\s+web\s+failed\s+Invalid: .*selector/,
     );
-    expect(result.stdout).toMatch(/Deployment\s+restore-rejected\s+web\s+created/);
+    expect(result.stdout).toMatch(/ConfigMap\s+restore-rejected\s+settings\s+created/);
     expect(result.stderr).toMatch(/1 object\(s\) failed/);
   });
 });

@@ -68,7 +68,7 @@ describe('kubectl backup restore: migration with mappings and patch rules', () =
   beforeAll(async () => {
     cluster = await startE2eCluster();
     work = await createWorkspace(cluster.kubeconfig);
-    expect(await work.cli(['repo', 'init'])).toMatchObject({ code: 0 });
+    await work.initRepository();
     const storageClass = join(work.dir, 'standard-rwo.yaml');
     await writeFile(
       storageClass,

@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ObjectRecord, RestoreReport, Snapshot } from '@kube-backup/core';
 import { sanitizeObject } from '../../shared/src/capture/sanitize';
 import type { KubeObject } from '../../shared/src/snapshot/types';
 import {
+  applyYaml,
   createWorkspace,
+  exists as objectExists,
   kubectl,
   startE2eCluster,
   type E2eCluster,
@@ -21,18 +21,13 @@ describe('kubectl backup restore: round trip and target checks', () => {
   let work: Workspace;
 
   const k = (...args: string[]) => kubectl(cluster.kubeconfig, args);
-  const apply = async (name: string, yaml: string) => {
-    const file = join(work.dir, name);
-    await writeFile(file, yaml);
-    await k('apply', '-f', file);
-  };
+  const apply = (name: string, yaml: string) => applyYaml(cluster.kubeconfig, work.dir, name, yaml);
   const createSnapshot = async (namespace: string): Promise<Snapshot> => {
     const result = await work.cli(['create', '-n', namespace, '-o', 'json']);
     if (result.code !== 0) throw new Error(`create failed (${result.code}): ${result.stderr}`);
     return JSON.parse(result.stdout) as Snapshot;
   };
-  const exists = async (...args: string[]) =>
-    k('get', ...args, '--ignore-not-found', '-o', 'name').then(out => out.trim() !== '');
+  const exists = (...args: string[]) => objectExists(cluster.kubeconfig, ...args);
 
   /** The snapshot's restorable objects as they are live now, sanitised, by identity. */
   const liveSanitised = async (records: ObjectRecord[]) => {
@@ -80,7 +75,7 @@ describe('kubectl backup restore: round trip and target checks', () => {
   beforeAll(async () => {
     cluster = await startE2eCluster();
     work = await createWorkspace(cluster.kubeconfig);
-    expect(await work.cli(['repo', 'init'])).toMatchObject({ code: 0 });
+    await work.initRepository();
   });
   afterAll(async () => {
     await work?.cleanup();
@@ -152,9 +147,11 @@ spec:
     const errors = refused.stderr.split('\n').filter(line => line.startsWith('error:'));
     expect(errors).toHaveLength(1);
     expect(refused.stderr).toContain(
-      'storage class "gold" (used by PersistentVolumeClaim claims-copy/data) does not exist in the target cluster; map it with --storage-class-mapping gold:<class>',
+      'storage class "gold" (used by PersistentVolumeClaim claims-copy/data) does not exist in the target cluster',
     );
-    expect(refused.stderr).toMatch(/the target has: .*fast-ssd/);
+    expect(refused.stderr).toMatch(
+      /\(the target has: .*fast-ssd\); map it with --storage-class-mapping gold:<class>$/m,
+    );
     expect(await exists('namespace', 'claims-copy')).toBe(false);
 
     const mapped = await work.cli([

@@ -1,4 +1,9 @@
-import type { ClusterConnection, Repository, RepositorySettings } from '@kube-backup/core';
+import type {
+  ClusterConnection,
+  OpenOptions,
+  Repository,
+  RepositorySettings,
+} from '@kube-backup/core';
 import type { GlobalOptions } from './global-options';
 
 const openHandles: Array<() => Promise<void> | void> = [];
@@ -35,10 +40,27 @@ export async function repositorySettings(argv: GlobalOptions): Promise<Repositor
   });
 }
 
-export async function openRepository(argv: GlobalOptions): Promise<Repository> {
+/**
+ * Opens the repository. A snapshot document that cannot be read is left out of listings
+ * (and of `latest`) with a warning naming it, so one damaged file hides nothing else.
+ */
+export async function openRepository(
+  argv: GlobalOptions,
+  options: Pick<OpenOptions, 'lockWaitMs' | 'onLockWait'> = {},
+): Promise<Repository> {
   const core = await import('@kube-backup/core');
   const settings = await repositorySettings(argv);
-  const repository = await core.Repository.open(settings.location, settings.password);
+  const warned = new Set<string>();
+  const repository = await core.Repository.open(settings.location, settings.password, {
+    ...options,
+    onUnreadableSnapshot: (id, error) => {
+      if (warned.has(id)) return;
+      warned.add(id);
+      process.stderr.write(
+        `warning: snapshot ${id.slice(0, 8)} is damaged and left out (${error.message}); run kubectl backup verify\n`,
+      );
+    },
+  });
   openHandles.push(() => repository.close());
   return repository;
 }

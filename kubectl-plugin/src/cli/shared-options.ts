@@ -31,3 +31,19 @@ export const snapshotPositional = {
   demandOption: true,
   describe: 'Snapshot id, unique prefix, or latest',
 } satisfies PositionalOptions;
+
+/** The refusals `restore` and `hydrate` share and how to get past them, each recorded. */
+export const safetyOptions = {
+  'accept-privileged': {
+    type: 'boolean',
+    default: false,
+    describe:
+      'Write privileged objects: bindings to cluster-admin or wildcard roles, workloads with host access or privileged containers (recorded in the report)',
+  },
+  'skip-damaged': {
+    type: 'boolean',
+    default: false,
+    describe:
+      'Go on without the objects that are damaged in the repository, reporting them as failed (exit 2)',
+  },
+} satisfies Record<string, Options>;

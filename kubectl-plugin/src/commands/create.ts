@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { CaptureProgress } from '@kube-backup/core';
 import { EXIT_PARTIAL } from '../cli/fail';
+import { parseDuration } from '../cli/duration';
 import { listOption, type GlobalOptions } from '../cli/global-options';
 import { formatBytes, formatDuration, formatStructured } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
@@ -19,6 +20,7 @@ interface CreateArgs extends GlobalOptions {
   'include-resources'?: string[];
   'exclude-resources'?: string[];
   'include-cluster-resources': 'auto' | 'true' | 'false';
+  'lock-wait': string;
 }
 
 export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
@@ -65,11 +67,28 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
         default: 'auto' as const,
         describe: 'Cluster-scoped objects: auto = those the selection needs (all of them with -A)',
       })
+      .option('lock-wait', {
+        type: 'string',
+        default: '5m',
+        describe: 'How long to wait for a prune holding the repository (30s, 5m; 0 fails at once)',
+      })
       .check(argv => {
         // yargs' conflicts() counts a boolean's default as given, so check by hand.
         if (argv['all-namespaces'] && (argv.namespace || argv['include-namespaces']?.length)) {
           throw new Error('-A/--all-namespaces cannot be combined with -n or --include-namespaces');
         }
+        // Each of these would be silently ignored, backing up something else than meant.
+        if (argv.namespace && argv['include-namespaces']?.length) {
+          throw new Error(
+            '-n and --include-namespaces both name the namespaces to back up; give them all with --include-namespaces',
+          );
+        }
+        if (argv['exclude-namespaces']?.length && !argv['all-namespaces']) {
+          throw new Error(
+            '--exclude-namespaces applies only with -A/--all-namespaces; name just the namespaces to back up instead',
+          );
+        }
+        parseDuration(argv['lock-wait'], '--lock-wait');
         return true;
       })
       .example('kubectl backup create -n shop', 'back up one namespace')
@@ -84,9 +103,16 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const connection = await connect(argv);
-    const repository = await openRepository(argv);
-    const namespaces = listOption(argv['include-namespaces']);
     const progress = new ProgressLine();
+    const repository = await openRepository(argv, {
+      lockWaitMs: parseDuration(argv['lock-wait'], '--lock-wait'),
+      onLockWait: holder =>
+        progress.update(
+          'waiting for the repository lock',
+          `held by ${holder.operation ?? 'another process'} on host ${holder.hostname} (pid ${holder.pid}); up to ${argv['lock-wait']}`,
+        ),
+    });
+    const namespaces = listOption(argv['include-namespaces']);
     const snapshot = await core
       .captureSnapshot(connection, repository, {
         name: argv.name,

@@ -3,7 +3,17 @@ import { listOption, type GlobalOptions } from '../cli/global-options';
 import { ProgressLine } from '../cli/progress';
 import { openRepository } from '../cli/session';
 import { checkReplicas, describeProgress, printReport } from './restore';
-import { infrastructureMappingOptions } from '../cli/shared-options';
+import { infrastructureMappingOptions, safetyOptions } from '../cli/shared-options';
+import { WRITE_ADVICE, withAdvice, type Advice } from '../cli/advice';
+
+/** What hydrate advises on the refusals it can override. */
+const HYDRATE_ADVICE: Advice = {
+  ...WRITE_ADVICE,
+  'protected-namespace': error =>
+    error.details.namespace
+      ? `pass --allow-namespace ${error.details.namespace} if you really mean it; the report records it`
+      : undefined,
+};
 
 interface HydrateArgs extends GlobalOptions {
   to: string;
@@ -16,7 +26,11 @@ interface HydrateArgs extends GlobalOptions {
   secrets: 'skip' | 'copy';
   replicas: number;
   refresh: boolean;
+  'allow-namespace'?: string[];
   'allow-source': boolean;
+  'accept-privileged': boolean;
+  'skip-damaged': boolean;
+  'ingress-host-suffix'?: string;
   'dry-run': boolean;
   'storage-class-mapping'?: string[];
   'image-registry-mapping'?: string[];
@@ -64,10 +78,23 @@ export const hydrateCommand: CommandModule<GlobalOptions, HydrateArgs> = {
         describe:
           'Update an earlier hydration in place and delete what it made that this one no longer has',
       })
+      .option('allow-namespace', {
+        type: 'string',
+        array: true,
+        describe:
+          'Hydrate into this namespace although it is protected by default: a system namespace, one labelled kube-backup.io/protected=true, or one of the source cluster holding objects of its own (recorded in the report)',
+      })
       .option('allow-source', {
         type: 'boolean',
         default: false,
-        describe: "Allow hydrating into the snapshot's own source namespace",
+        hidden: true,
+        describe: "Deprecated: allow hydrating into the snapshot's own source namespace",
+      })
+      .options(safetyOptions)
+      .option('ingress-host-suffix', {
+        type: 'string',
+        describe:
+          'Append this domain to every Ingress host (shop.example.com → shop.example.com.<suffix>); without it, an Ingress on a production host is left out',
       })
       .option('dry-run', {
         type: 'boolean',
@@ -102,33 +129,40 @@ export const hydrateCommand: CommandModule<GlobalOptions, HydrateArgs> = {
       concurrency: argv.concurrency,
     });
     const progress = new ProgressLine();
-    const report = await core
-      .hydrateSnapshot(connection, repository, {
-        targetNamespace: argv.to,
-        sourceNamespace: argv.from,
-        entity: argv.entity,
-        tag: argv.tag,
-        labelSelector: argv.selector,
-        snapshot: argv.snapshot,
-        secrets: argv.secrets,
-        replicas,
-        refresh: argv.refresh,
-        allowSource: argv['allow-source'],
-        dryRun: argv['dry-run'],
-        concurrency: argv.concurrency,
-        transforms: { storageClassMapping, imageRegistryMapping },
-        onProgress: event => progress.update(...describeProgress(event)),
-      })
-      .finally(() => {
-        progress.done();
-        connection.client.close();
-      });
+    const hydration = core.hydrateSnapshot(connection, repository, {
+      targetNamespace: argv.to,
+      sourceNamespace: argv.from,
+      entity: argv.entity,
+      tag: argv.tag,
+      labelSelector: argv.selector,
+      snapshot: argv.snapshot,
+      secrets: argv.secrets,
+      replicas,
+      refresh: argv.refresh,
+      allowNamespaces: listOption(argv['allow-namespace']),
+      allowSource: argv['allow-source'],
+      acceptPrivileged: argv['accept-privileged'],
+      skipDamaged: argv['skip-damaged'],
+      ingressHostSuffix: argv['ingress-host-suffix'],
+      dryRun: argv['dry-run'],
+      concurrency: argv.concurrency,
+      transforms: { storageClassMapping, imageRegistryMapping },
+      onProgress: event => progress.update(...describeProgress(event)),
+    });
+    const report = await withAdvice(hydration, HYDRATE_ADVICE).finally(() => {
+      progress.done();
+      connection.client.close();
+    });
     const notes = [
       ...report.missingSecrets.map(
         secret =>
           `missing secret: ${secret.name} (used by ${secret.usedBy.join(', ')}); create it in ${report.targetNamespace}${argv.secrets === 'skip' ? ' or pass --secrets copy' : ''}`,
       ),
       ...report.droppedAutoscalers.map(hpa => `left out: ${hpa}, which would scale it back up`),
+      ...report.leftOutIngresses.map(
+        ingress =>
+          `left out: Ingress/${ingress.name} (${ingress.reason})${ingress.catchAll ? '' : '; give it hosts of its own with --ingress-host-suffix'}`,
+      ),
     ];
     await printReport(
       argv.output,

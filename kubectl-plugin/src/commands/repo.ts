@@ -12,8 +12,10 @@ const initCommand: CommandModule<GlobalOptions, GlobalOptions> = {
     const settings = await repositorySettings(argv);
     const repository = await Repository.init(settings.location, settings.password);
     await repository.close();
+    const { N, r, p, memoryBytes } = repository.keyDerivation;
     process.stdout.write(
-      `created repository ${repository.id.slice(0, 8)} at ${settings.location}\n`,
+      `created repository ${repository.id.slice(0, 8)} at ${settings.location}\n` +
+        `key derivation: scrypt N=2^${Math.log2(N)}, r=${r}, p=${p} (${Math.ceil(memoryBytes / 2 ** 20)} MiB of memory each time the repository is opened)\n`,
     );
   },
 };

@@ -5,7 +5,9 @@ import type {
   PatchRule,
   RestoreProgress,
   RestoreReport,
+  SafetyOverride,
 } from '@kube-backup/core';
+import { WRITE_ADVICE, withAdvice, type Advice } from '../cli/advice';
 import { EXIT_PARTIAL, UsageError } from '../cli/fail';
 import { listOption, type GlobalOptions } from '../cli/global-options';
 import { formatDuration, formatStructured, formatTable } from '../cli/output';
@@ -14,6 +16,7 @@ import { openRepository } from '../cli/session';
 import {
   infrastructureMappingOptions,
   resourceFilterOptions,
+  safetyOptions,
   snapshotPositional,
 } from '../cli/shared-options';
 
@@ -33,8 +36,18 @@ interface RestoreArgs extends GlobalOptions {
   'patch-file'?: string;
   existing: ExistingPolicy;
   'dry-run': boolean;
+  'allow-protected': boolean;
+  'accept-privileged': boolean;
+  'skip-damaged': boolean;
   concurrency: number;
 }
+
+/** What restore advises on the refusals it can override. */
+const RESTORE_ADVICE: Advice = {
+  ...WRITE_ADVICE,
+  'protected-namespace': () =>
+    'pass --allow-protected to write there anyway; the report records it',
+};
 
 export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
   command: 'restore <snapshot>',
@@ -93,6 +106,13 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
         default: false,
         describe: 'Validate every write on the server and show what would change; write nothing',
       })
+      .options(safetyOptions)
+      .option('allow-protected', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Write into namespaces labelled kube-backup.io/protected=true (recorded in the report)',
+      })
       .option('concurrency', {
         type: 'number',
         default: 32,
@@ -137,6 +157,9 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
       patchRules: argv['patch-file'] ? await readPatchRules(argv['patch-file']) : undefined,
       existing: argv.existing,
       dryRun: argv['dry-run'],
+      allowProtected: argv['allow-protected'],
+      acceptPrivileged: argv['accept-privileged'],
+      skipDamaged: argv['skip-damaged'],
       concurrency: checkConcurrency(argv.concurrency),
     };
     // -n names a source namespace, as in the other snapshot commands.
@@ -155,14 +178,15 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
       await repository.resolveSnapshotId(argv.snapshot),
     );
     const progress = new ProgressLine();
-    const report = await core
-      .restoreSnapshot(connection, repository, snapshot, options, event =>
+    const report = await withAdvice(
+      core.restoreSnapshot(connection, repository, snapshot, options, event =>
         progress.update(...describeProgress(event)),
-      )
-      .finally(() => {
-        progress.done();
-        connection.client.close();
-      });
+      ),
+      RESTORE_ADVICE,
+    ).finally(() => {
+      progress.done();
+      connection.client.close();
+    });
     await printReport(
       argv.output,
       report,
@@ -241,6 +265,11 @@ const PLANNED: Record<ObjectOutcome['outcome'], string> = {
   deleted: 'to delete',
 };
 
+const OVERRIDDEN: Record<SafetyOverride['check'], string> = {
+  'protected-namespace': 'written although protected, as asked',
+  'privileged-content': 'privileged content written, as asked',
+};
+
 /**
  * The report as a table (a line per object, a summary, dry-run diffs) or as -o json|yaml.
  * Any failed object makes the exit code EXIT_PARTIAL.
@@ -263,11 +292,16 @@ export async function printReport(
       name: object.name,
       result: words[object.outcome],
       message: [
-        object.reason !== undefined && object.outcome === 'failed' ? object.reason : '',
-        object.message,
+        [
+          object.reason !== undefined && object.outcome === 'failed' ? object.reason : '',
+          object.message,
+        ]
+          .filter(Boolean)
+          .join(': '),
+        object.privileged ? `privileged: ${object.privileged.join(', ')}` : '',
       ]
         .filter(Boolean)
-        .join(': '),
+        .join('; '),
     }));
     if (rows.length > 0) {
       const table = formatTable(['kind', 'namespace', 'name', 'result', 'message'], rows);
@@ -289,8 +323,12 @@ export async function printReport(
     const summary = report.dryRun
       ? `dry run of the ${title}: ${counts.join(', ') || 'nothing to do'}; nothing was written`
       : `${title}: ${counts.join(', ') || 'nothing to do'} in ${formatDuration(report.durationMs)}`;
+    const overrides = report.overrides.map(
+      override =>
+        `override: ${override.subject}: ${override.reason} (${OVERRIDDEN[override.check]})`,
+    );
     process.stdout.write(
-      `${[...(rows.length > 0 ? [''] : []), summary, ...extraLines].join('\n')}\n`,
+      `${[...(rows.length > 0 ? [''] : []), summary, ...extraLines, ...overrides].join('\n')}\n`,
     );
   }
   for (const warning of report.warnings) process.stderr.write(`warning: ${warning}\n`);

@@ -15,6 +15,8 @@ import {
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  type ExtensionDefinition,
+  type OverridableFrontendPlugin,
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { KubeBackupClient } from './api/KubeBackupClient';
@@ -22,7 +24,7 @@ import { kubeBackupApiRef } from './api/ref';
 import { isKubeBackupAvailable } from '@kube-backup/backstage-plugin-kube-backup-common';
 
 /** `api:kube-backup`: the backend client over discoveryApi and fetchApi. */
-export const kubeBackupApi = ApiBlueprint.make({
+export const kubeBackupApi: ExtensionDefinition = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
       api: kubeBackupApiRef,
@@ -32,7 +34,7 @@ export const kubeBackupApi = ApiBlueprint.make({
 });
 
 /** `entity-content:kube-backup`: the "Backups" tab, on entities tied to Kubernetes workloads. */
-export const kubeBackupEntityContent = EntityContentBlueprint.make({
+export const kubeBackupEntityContent: ExtensionDefinition = EntityContentBlueprint.make({
   params: {
     path: '/kube-backup',
     title: 'Backups',
@@ -42,15 +44,27 @@ export const kubeBackupEntityContent = EntityContentBlueprint.make({
 });
 
 /** `entity-card:kube-backup`: the overview card. */
-export const kubeBackupEntityCard = EntityCardBlueprint.make({
+export const kubeBackupEntityCard: ExtensionDefinition = EntityCardBlueprint.make({
   params: {
     filter: isKubeBackupAvailable,
     loader: () => import('./components/KubeBackupCard').then(m => <m.KubeBackupCard />),
   },
 });
 
-/** The kube-backup frontend plugin for the new frontend system. */
-const kubeBackupPlugin = createFrontendPlugin({
+/**
+ * The kube-backup frontend plugin for the new frontend system. Its type is spelled out, as
+ * the extensions' are: an inferred one would name Backstage packages this package does not
+ * depend on, which an app's type check cannot resolve.
+ */
+const kubeBackupPlugin: OverridableFrontendPlugin<
+  Record<string, never>,
+  Record<string, never>,
+  {
+    'api:kube-backup': ExtensionDefinition;
+    'entity-content:kube-backup': ExtensionDefinition;
+    'entity-card:kube-backup': ExtensionDefinition;
+  }
+> = createFrontendPlugin({
   pluginId: 'kube-backup',
   info: { packageJson: () => import('../package.json') },
   extensions: [kubeBackupApi, kubeBackupEntityContent, kubeBackupEntityCard],

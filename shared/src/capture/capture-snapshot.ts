@@ -109,9 +109,7 @@ export async function captureSnapshot(
   if (!namespaceType)
     throw new UserError('cluster-unreachable', 'the cluster does not serve namespaces');
   const namespaces = allNamespaces
-    ? (await listObjects(client, namespaceType))
-        .map(ns => ns.metadata.name ?? '')
-        .filter(ns => !excluded.has(ns))
+    ? await allNamespacesBut(connection, namespaceType, excluded)
     : await existingNamespaces(connection, options.namespaces ?? [connection.namespace]);
 
   const clusterTypes = capturable.filter(
@@ -155,6 +153,18 @@ export async function captureSnapshot(
     includeClusterResources,
     allNamespaces,
   });
+
+  if (!restorable.some(holdsApplicationState)) {
+    // An empty "complete" snapshot would pass for a backup; say what went wrong instead.
+    const listed =
+      errors.length > 0
+        ? ` (and ${errors.length} list(s) failed: ${errors[0].resource}: ${errors[0].message})`
+        : '';
+    throw new UserError(
+      'not-found',
+      `the selection matches nothing in cluster ${connection.contextName}${allNamespaces ? '' : ` (namespaces ${namespaces.join(', ')})`}${listed}; no snapshot was written`,
+    );
+  }
 
   const stats = { newBytes: 0, reusedBytes: 0, storedObjects: 0, reusedObjects: 0 };
   const store = async (value: unknown) => {
@@ -223,6 +233,36 @@ export async function captureSnapshot(
   return target.saveSnapshot(snapshot);
 }
 
+/**
+ * Whether an object is more than what every namespace has anyway: namespaces and their
+ * `default` ServiceAccount exist without anyone deploying anything.
+ */
+function holdsApplicationState({ type, object }: InventoryItem): boolean {
+  if (type.group !== '') return true;
+  if (type.kind === 'Namespace') return false;
+  return !(type.kind === 'ServiceAccount' && object.metadata.name === 'default');
+}
+
+/** Every namespace of the cluster except the excluded ones, each of which must exist. */
+async function allNamespacesBut(
+  connection: ClusterConnection,
+  namespaceType: ResourceType,
+  excluded: ReadonlySet<string>,
+): Promise<string[]> {
+  const all = (await listObjects(connection.client, namespaceType)).map(
+    namespace => namespace.metadata.name ?? '',
+  );
+  // A mistyped exclusion (kube-sytem) would back up the very namespace meant to stay out.
+  const unknown = [...excluded].filter(name => !all.includes(name));
+  if (unknown.length > 0) {
+    throw new UserError(
+      'not-found',
+      `excluded namespace ${unknown.map(name => `"${name}"`).join(', ')} does not exist in cluster ${connection.contextName}, so excluding it changes nothing`,
+    );
+  }
+  return all.filter(name => !excluded.has(name));
+}
+
 async function existingNamespaces(
   connection: ClusterConnection,
   requested: string[],
@@ -269,6 +309,13 @@ function resourceTypeFilter(
   if (!include?.length && !exclude?.length) return undefined;
   const included = include?.length ? resolve(include) : undefined;
   const excludedTypes = resolve(exclude ?? []);
+  const both = [...(included ?? [])].filter(name => excludedTypes.has(name));
+  if (both.length > 0) {
+    throw new UserError(
+      'invalid-argument',
+      `the selection both includes and excludes ${both.join(', ')}; name each type once`,
+    );
+  }
   return type => {
     const name = qualifiedResourceName(type);
     return (included?.has(name) ?? true) && !excludedTypes.has(name);

@@ -1,9 +1,11 @@
-import { namespaceNameProblem } from '@kube-backup/backstage-plugin-kube-backup-common';
 import { HYDRATED_FROM_LABEL } from '../capture/annotations';
 import type { ClusterConnection } from '../cluster/connect';
 import { discoverResourceTypes } from '../cluster/discovery';
 import { KubeApiError } from '../cluster/kube-api-error';
 import { UserError } from '../errors';
+import { checkMappingsMatch } from '../restore/mapping-coverage';
+import { namespaceNameProblem, subdomainProblem } from '../restore/kubernetes-names';
+import { damagedOutcomes, finishPlanObjects } from '../restore/plan-checks';
 import {
   DEFAULT_RESTORE_CONCURRENCY,
   executeRestorePlan,
@@ -14,12 +16,13 @@ import { detachMovedClaims } from '../restore/moved-claims';
 import { countOutcomes } from '../restore/report';
 import { SnapshotObjects, typeOfRecord, type LoadedObject } from '../restore/snapshot-objects';
 import { transformObjects } from '../restore/transforms/transform-objects';
-import type { ExistingPolicy } from '../restore/types';
+import type { ExistingDecision, ExistingPolicy } from '../restore/types';
 import type { KubeObject, ObjectRecord } from '../snapshot/types';
 import { autoscalersToDrop } from './autoscalers';
 import { chooseComponents } from './components';
 import { deleteStaleHydratedObjects } from './delete-stale';
 import { chooseSnapshot } from './find-snapshot';
+import { leaveOutCompetingIngresses, productionHosts, rewriteIngressHosts } from './ingress-hosts';
 import { checkHydrationTarget } from './protection';
 import { missingSecrets } from './referenced-secrets';
 import {
@@ -32,12 +35,14 @@ import type { HydrateOptions, HydrateReport, HydrateSource } from './types';
 
 /**
  * Fills a dev or test namespace with production components from a snapshot, with safe
- * defaults: protected and source namespaces are refused before anything is written,
+ * defaults: protected namespaces are refused before anything is written (protection.ts),
  * Secrets stay behind unless asked for, workloads are scaled down and autoscalers that
- * would undo that are left out, and everything written carries the snapshot it came from.
- * With `refresh`, objects an earlier hydration labelled are updated in place and those the
- * same choice of components made earlier and this one no longer has are deleted; objects
- * without the label, or hydrated for another choice, are never deleted.
+ * would undo that are left out, Ingresses that would take production's traffic are left
+ * out (or moved to other hosts), privileged workloads need the caller's consent, and
+ * everything written carries the snapshot it came from. With `refresh`, objects an earlier
+ * hydration labelled are updated in place and those the same choice of components made
+ * earlier and this one no longer has are deleted; objects without the label, or hydrated
+ * for another choice, are never deleted.
  */
 export async function hydrateSnapshot(
   connection: ClusterConnection,
@@ -58,30 +63,57 @@ export async function hydrateSnapshot(
   if (!Number.isInteger(replicas) || replicas < 0) {
     throw new UserError('invalid-argument', `replicas must be a whole number ≥ 0, not ${replicas}`);
   }
+  const suffix = options.ingressHostSuffix;
+  const suffixProblem = suffix === undefined ? undefined : subdomainProblem(suffix);
+  if (suffixProblem) {
+    throw new UserError('invalid-argument', `Ingress host suffix "${suffix}" is ${suffixProblem}`);
+  }
   const concurrency = options.concurrency ?? DEFAULT_RESTORE_CONCURRENCY;
   const dryRun = options.dryRun ?? false;
+  const discovering = discoverResourceTypes(connection.client);
+  discovering.catch(() => undefined);
 
   const { snapshot, records, sourceNamespace } = await chooseSnapshot(source, options, {
     snapshot: options.snapshot,
     sourceNamespace: options.sourceNamespace,
   });
-  await checkHydrationTarget(
-    connection,
+  const discovery = await discovering;
+  const { live, overrides } = await checkHydrationTarget(connection, {
     snapshot,
     sourceNamespace,
-    target,
-    options.allowSource ?? false,
-  );
+    targetNamespace: target,
+    protectedNamespaces: options.protectedNamespaces ?? [],
+    allowNamespaces: options.allowNamespaces ?? [],
+    allowSource: options.allowSource ?? false,
+    types: discovery.types,
+  });
 
   const inSource = records.filter(
     record => record.namespace === sourceNamespace || record.namespace === undefined,
   );
-  const loaded = await new SnapshotObjects(source, concurrency).load(inSource, (done, total) =>
+  const contents = new SnapshotObjects(source, concurrency);
+  const loaded = await contents.load(inSource, (done, total) =>
     onProgress({ phase: 'loading', done, total }),
   );
   const { components, clusterScoped } = chooseComponents(records, loaded, sourceNamespace, options);
-  const dropped = autoscalersToDrop(components, replicas);
   const copySecrets = options.secrets === 'copy';
+  // Which damaged objects the choice needed cannot be told from their content, so every
+  // damaged object of the source namespace that would be copied counts.
+  const damaged = contents
+    .damaged()
+    .filter(
+      ({ record }) =>
+        record.namespace === sourceNamespace &&
+        record.restorable &&
+        (copySecrets || !isSecret(record)),
+    );
+  const skipped = damagedOutcomes(
+    damaged,
+    options.skipDamaged ?? false,
+    snapshot.id.slice(0, 8),
+    () => target,
+  );
+  const dropped = autoscalersToDrop(components, replicas);
   const chosen = components.filter(
     item => !dropped.has(item) && (copySecrets || !isSecret(item.record)),
   );
@@ -89,41 +121,54 @@ export async function hydrateSnapshot(
 
   const hydratedFrom = hydratedFromLabelValue(snapshot.id);
   const selection = hydrationSelection(sourceNamespace, options);
+  const extra = options.transforms ?? {};
   const planned = detachMovedClaims(
     chosen.map(({ record, object }) => ({ type: typeOfRecord(record), object, record })),
     { [sourceNamespace]: target },
   );
-  const extra = options.transforms ?? {};
-  const transformed = transformObjects([...impliedNamespaces(planned), ...planned], {
-    ...extra,
-    namespaceMapping: { [sourceNamespace]: target },
-    replicas,
-    addLabels: { ...extra.addLabels, [HYDRATED_FROM_LABEL]: hydratedFrom },
-    addAnnotations: {
-      ...extra.addAnnotations,
-      [HYDRATED_FROM_SNAPSHOT_ANNOTATION]: snapshot.id,
-      [HYDRATED_SELECTION_ANNOTATION]: selection,
+  checkMappingsMatch(planned, extra);
+  const transformed = transformObjects(
+    [...impliedNamespaces(planned), ...rewriteIngressHosts(planned, suffix)],
+    {
+      ...extra,
+      namespaceMapping: { [sourceNamespace]: target },
+      replicas,
+      addLabels: { ...extra.addLabels, [HYDRATED_FROM_LABEL]: hydratedFrom },
+      addAnnotations: {
+        ...extra.addAnnotations,
+        [HYDRATED_FROM_SNAPSHOT_ANNOTATION]: snapshot.id,
+        [HYDRATED_SELECTION_ANNOTATION]: selection,
+      },
     },
-  });
+  );
+  const ingresses = leaveOutCompetingIngresses(transformed.objects, productionHosts(loaded));
   const plan: RestorePlan = {
     snapshotId: snapshot.id,
-    objects: transformed.objects,
+    objects: finishPlanObjects(ingresses.objects),
     warnings: [...warnings, ...transformed.warnings],
+    skipped,
   };
 
   const refresh = options.refresh ?? false;
-  const existing = (live: KubeObject): ExistingPolicy =>
-    refresh && live.metadata.labels?.[HYDRATED_FROM_LABEL] !== undefined ? 'update' : 'skip';
+  // Without a refresh every existing object is left alone, which a plain create answers.
+  const existing: ExistingDecision = refresh
+    ? (existingObject: KubeObject): ExistingPolicy =>
+        existingObject.metadata.labels?.[HYDRATED_FROM_LABEL] !== undefined ? 'update' : 'skip'
+    : 'skip';
   const planningMs = Date.now() - started;
-  const discovery = await discoverResourceTypes(connection.client);
   const report = await executeRestorePlan(
     connection,
     plan,
-    { existing, dryRun, concurrency, crdTimeoutMs: options.crdTimeoutMs },
+    {
+      existing,
+      dryRun,
+      concurrency,
+      crdTimeoutMs: options.crdTimeoutMs,
+      acceptPrivileged: options.acceptPrivileged,
+    },
     onProgress,
-    { discovery },
+    { discovery, namespaces: new Map([[target, live]]) },
   );
-
   const deleting = Date.now();
   if (refresh) {
     const stale = await deleteStaleHydratedObjects(
@@ -163,6 +208,8 @@ export async function hydrateSnapshot(
     targetNamespace: target,
     hydratedFrom,
     missingSecrets: missingSecrets(plan.objects, present),
+    overrides: [...overrides, ...report.overrides],
+    leftOutIngresses: ingresses.leftOut,
     droppedAutoscalers: [...dropped].map(({ object }) => {
       const spec = object.spec as { scaleTargetRef?: { kind?: string; name?: string } };
       return `HorizontalPodAutoscaler/${object.metadata.name} (scales ${spec.scaleTargetRef?.kind}/${spec.scaleTargetRef?.name})`;

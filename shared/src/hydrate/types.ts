@@ -36,10 +36,32 @@ export interface HydrateOptions extends ComponentChoice {
   replicas?: number;
   /** Update an earlier hydration in place and delete what it made that this one no longer has. */
   refresh?: boolean;
-  /** Allow hydrating into the snapshot's own source namespace (in its own cluster). */
+  /**
+   * Namespaces to hydrate into although the default protection refuses them: the system
+   * namespaces (DEFAULT_PROTECTED_NAMESPACES), those labelled `kube-backup.io/protected=true`,
+   * and, in the snapshot's own cluster, its source namespace and any namespace holding
+   * objects no hydration wrote. Each refusal lifted this way is recorded in the report.
+   */
+  allowNamespaces?: string[];
+  /**
+   * @deprecated Use allowNamespaces. Allows the snapshot's own source namespace (in its own
+   * cluster) and nothing else.
+   */
   allowSource?: boolean;
-  /** More namespaces to refuse by name, besides those labelled protected (a portal's policy). */
+  /**
+   * Namespace patterns (`prod-*`, glob syntax) never to hydrate into, whatever
+   * allowNamespaces says: the caller's policy, on top of the default protection.
+   */
   protectedNamespaces?: string[];
+  /** Write privileged workloads and bindings (recorded in the report); see ExecuteOptions. */
+  acceptPrivileged?: boolean;
+  /** Hydrate what can be read when objects are damaged in the repository; see RestoreOptions. */
+  skipDamaged?: boolean;
+  /**
+   * Appended to every Ingress host (`shop.example.com` → `shop.example.com.<suffix>`). An
+   * Ingress that still answers for a production host, or for every host, is left out.
+   */
+  ingressHostSuffix?: string;
   dryRun?: boolean;
   concurrency?: number;
   crdTimeoutMs?: number;
@@ -67,4 +89,15 @@ export interface HydrateReport extends RestoreReport {
   missingSecrets: MissingSecret[];
   /** Autoscalers left out because they would scale the workloads back up. */
   droppedAutoscalers: string[];
+  /** Ingresses left out because they would compete with production for its traffic. */
+  leftOutIngresses: LeftOutIngress[];
+}
+
+export interface LeftOutIngress {
+  name: string;
+  hosts: string[];
+  /** `host shop.example.com is a production host`, `it answers for every host`. */
+  reason: string;
+  /** It answers for every host (a rule without one): no host suffix can change that. */
+  catchAll: boolean;
 }

@@ -62,20 +62,30 @@ export function deriveKey(password: string, params: KdfParams): Promise<Buffer> 
 }
 
 /**
- * Picks scrypt's cost so that deriving a key takes about `targetMs` on this machine (at
- * least N = 2^14, at most 2^20), with r = 8 and p = 1.
+ * The least scrypt cost a tuned key derivation gets: N = 2^17 with r = 8 (128 MiB of
+ * memory per derivation), the minimum OWASP recommends. Tuning alone would pick the
+ * weakest setting on a loaded machine; an attacker's hardware is never loaded.
+ */
+export const MIN_TUNED_SCRYPT_N = 1 << 17;
+const MAX_TUNED_SCRYPT_N = 1 << 20;
+
+/**
+ * Picks scrypt's cost so that deriving a key takes about `targetMs` on this machine, never
+ * below MIN_TUNED_SCRYPT_N nor above 2^20, with r = 8 and p = 1. The time is measured at
+ * 2^14 (cheap) and scaled: scrypt's time grows linearly with N.
  */
 export async function tuneKdf(targetMs = 75): Promise<KdfParams> {
-  const base = 1 << 14;
+  const probe = 1 << 14;
   const salt = randomBytes(16);
   let best = Infinity;
   for (let i = 0; i < 2; i++) {
     const start = performance.now();
-    await scryptAsync('calibration', salt, { N: base, r: 8, p: 1 });
+    await scryptAsync('calibration', salt, { N: probe, r: 8, p: 1 });
     best = Math.min(best, performance.now() - start);
   }
-  const doublings = Math.max(0, Math.min(6, Math.round(Math.log2(targetMs / Math.max(best, 0.1)))));
-  return { algorithm: 'scrypt', N: base << doublings, r: 8, p: 1, salt: salt.toString('base64') };
+  const doublings = Math.round(Math.log2(targetMs / Math.max(best, 0.1)));
+  const N = Math.min(MAX_TUNED_SCRYPT_N, Math.max(MIN_TUNED_SCRYPT_N, probe * 2 ** doublings));
+  return { algorithm: 'scrypt', N, r: 8, p: 1, salt: salt.toString('base64') };
 }
 
 export function newKdfParams(cost: { N: number; r?: number; p?: number }): KdfParams {

@@ -14,7 +14,8 @@ export {
   type RepositoryLocation,
 } from './location';
 export { readRepositoryPassword, type PasswordSources } from './password';
-export type { LockInfo, LockKind, RepositoryLock } from './locks';
+export type { LockInfo, LockKind, LockWait, RepositoryLock } from './locks';
+export { MIN_TUNED_SCRYPT_N } from './crypto';
 export {
   applyRetention,
   type KeepReason,
@@ -26,6 +27,7 @@ export {
   newSnapshotId,
   Repository,
   type InitOptions,
+  type KeyDerivation,
   type ListSnapshotsOptions,
   type ObjectRef,
   type OpenOptions,

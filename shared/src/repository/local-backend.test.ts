@@ -1,4 +1,4 @@
-import { readdir, utimes, writeFile } from 'node:fs/promises';
+import { readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listAll } from './backend';
 import { LocalBackend } from './local-backend';
@@ -12,6 +12,24 @@ describe('LocalBackend', () => {
     backend = new LocalBackend(join(dir.path, 'root'));
   });
   afterEach(() => dir.remove());
+
+  it('keeps files and folders private whatever the umask', async () => {
+    const previous = process.umask(0);
+    try {
+      await backend.prepare(['data/ab']);
+      await backend.put('config', Buffer.from('c'), { ifAbsent: true });
+      await backend.put('data/ab/ab01', Buffer.from('one'));
+      await backend.put('snapshots/s1', Buffer.from('s'));
+    } finally {
+      process.umask(previous);
+    }
+    const mode = async (path: string) =>
+      ((await stat(join(dir.path, 'root', path))).mode & 0o777).toString(8);
+    expect(await mode('')).toBe('700');
+    for (const folder of ['data', 'data/ab', 'snapshots']) expect(await mode(folder)).toBe('700');
+    for (const file of ['config', 'data/ab/ab01', 'snapshots/s1'])
+      expect(await mode(file)).toBe('600');
+  });
 
   it('puts, gets, stats, lists by prefix and deletes', async () => {
     expect(await backend.get('config')).toBeUndefined();

@@ -17,6 +17,12 @@ export interface LocalBackendOptions {
 }
 
 const TEMP_PREFIX = '.tmp-';
+/**
+ * Repository files and folders are the owner's alone, whatever the umask: the config holds
+ * the wrapped master key, and everything else is at least its owner's business.
+ */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
 
 /** A repository in a local directory (or any mounted file system). */
 export class LocalBackend implements StorageBackend {
@@ -85,12 +91,12 @@ export class LocalBackend implements StorageBackend {
   ): Promise<void> {
     let handle;
     try {
-      handle = await open(temp, 'wx');
+      handle = await open(temp, 'wx', FILE_MODE);
     } catch (error) {
       if (!isCode(error, 'ENOENT')) throw error;
       // First write into this directory in this process: create it once, then retry.
       await this.makeDir(dir);
-      handle = await open(temp, 'wx');
+      handle = await open(temp, 'wx', FILE_MODE);
     }
     try {
       await handle.writeFile(data);
@@ -120,7 +126,7 @@ export class LocalBackend implements StorageBackend {
   private makeDir(dir: string): Promise<void> {
     let made = this.madeDirs.get(dir);
     if (!made) {
-      made = mkdir(dir, { recursive: true }).then(() => undefined);
+      made = mkdir(dir, { recursive: true, mode: DIR_MODE }).then(() => undefined);
       made.catch(() => this.madeDirs.delete(dir));
       this.madeDirs.set(dir, made);
       this.dirtyDirs.add(dirname(dir));
@@ -248,7 +254,7 @@ export class LocalBackend implements StorageBackend {
   }
 
   async prepare(folders: string[] = []): Promise<void> {
-    await mkdir(this.root, { recursive: true });
+    await mkdir(this.root, { recursive: true, mode: DIR_MODE });
     await mapConcurrent(folders, 16, folder => this.makeDir(this.path(folder)));
   }
 }

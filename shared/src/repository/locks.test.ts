@@ -121,6 +121,32 @@ describe('repository locks', () => {
     expect((await writer.putJson({ a: 1 })).isNew).toBe(true);
   });
 
+  it('lets a backup wait for a prune, reporting the holder, and fail after the limit', async () => {
+    const exclusive = await (await openRepo()).lock('exclusive', 'prune');
+    const waits: string[] = [];
+    const writer = await openRepo({
+      lockWaitMs: 300,
+      onLockWait: holder => waits.push(holder.operation ?? ''),
+    });
+    const error = await rejection(writer.putJson({ a: 1 }));
+    expect(error.code).toBe('repository-locked');
+    expect(error.message).toMatch(/locked by prune on host .*; waited \d+s for it to finish$/);
+    expect(error.details.waitedMs).toBeGreaterThanOrEqual(300);
+    expect(waits.length).toBeGreaterThan(0);
+    expect(new Set(waits)).toEqual(new Set(['prune']));
+    await exclusive.release();
+  });
+
+  it('lets a waiting backup go ahead as soon as the prune releases its lock', async () => {
+    const exclusive = await (await openRepo()).lock('exclusive', 'prune');
+    // Released from the first wait notice: the backup must then take its lock and write.
+    const writer = await openRepo({
+      lockWaitMs: 600_000,
+      onLockWait: () => void exclusive.release(),
+    });
+    expect((await writer.putJson({ a: 1 })).isNew).toBe(true);
+  });
+
   it('ignores and removes the lock of a dead process on this host', async () => {
     const repo = await openRepo();
     const pid = await deadPid();

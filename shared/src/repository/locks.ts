@@ -46,7 +46,25 @@ export interface RepositoryLock {
   release(): Promise<void>;
 }
 
+/** How taking a lock copes with a conflicting one. */
+export interface LockWait {
+  /** How long to wait for conflicting locks to go; 0 fails at once. */
+  timeoutMs: number;
+  /** Called before each pause, with the lock in the way and how long it has waited so far. */
+  onWait?: (holder: LockInfo, waitedMs: number) => void;
+}
+
 const LOCK_ID = /^[0-9a-f]{64}$/;
+/** Pauses between attempts while waiting: short at first, then every few seconds. */
+const FIRST_PAUSE_MS = 250;
+const LONGEST_PAUSE_MS = 2000;
+
+/** A live lock of another holder stands in the way. */
+class LockConflict extends Error {
+  constructor(readonly holder: LockInfo) {
+    super('conflicting lock');
+  }
+}
 
 /** Who takes locks: this host and process unless told otherwise. */
 export interface LockOwner {
@@ -107,9 +125,31 @@ export class LockManager {
   /**
    * Takes a lock. Shared locks coexist with each other; an exclusive lock coexists with
    * nothing. Stale locks are removed on the way. Locks this handle already holds never
-   * conflict with it.
+   * conflict with it. A conflicting lock is waited for up to `wait.timeoutMs`, trying
+   * again after growing pauses; then the error names its holder and how long it waited.
    */
-  async acquire(kind: LockKind, operation: string): Promise<RepositoryLock> {
+  async acquire(
+    kind: LockKind,
+    operation: string,
+    wait: LockWait = { timeoutMs: 0 },
+  ): Promise<RepositoryLock> {
+    const started = Date.now();
+    for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
+      try {
+        return await this.tryAcquire(kind, operation);
+      } catch (error) {
+        if (!(error instanceof LockConflict)) throw error;
+        const waited = Date.now() - started;
+        if (waited >= wait.timeoutMs) {
+          throw lockedError(error.holder, wait.timeoutMs > 0 ? waited : undefined);
+        }
+        wait.onWait?.(error.holder, waited);
+        await new Promise(resolve => setTimeout(resolve, Math.min(pause, wait.timeoutMs - waited)));
+      }
+    }
+  }
+
+  private async tryAcquire(kind: LockKind, operation: string): Promise<RepositoryLock> {
     const conflicting = (locks: LockInfo[], self?: string) =>
       locks.filter(
         lock =>
@@ -121,7 +161,7 @@ export class LockManager {
     const before = await this.list();
     await this.removeStale(before);
     const blocking = conflicting(before);
-    if (blocking.length > 0) throw lockedError(blocking[0]);
+    if (blocking.length > 0) throw new LockConflict(blocking[0]);
 
     const id = randomBytes(32).toString('hex');
     const now = new Date().toISOString();
@@ -140,7 +180,7 @@ export class LockManager {
     const after = conflicting(await this.list(), id);
     if (after.length > 0) {
       await this.backend.delete(`locks/${id}`);
-      throw lockedError(after[0]);
+      throw new LockConflict(after[0]);
     }
     return new HeldLock(id, doc, this.backend, this.keys, this.timings, this.held);
   }
@@ -243,15 +283,17 @@ function sealLock(keys: RepositoryKeys, id: string, doc: LockDocument): Buffer {
   return keys.seal(Buffer.from(JSON.stringify(doc)), `lock:${id}`);
 }
 
-function lockedError(holder: LockInfo): UserError {
+function lockedError(holder: LockInfo, waitedMs?: number): UserError {
   const age = Math.max(0, Math.round((Date.now() - Date.parse(holder.time)) / 1000));
   const operation = holder.operation ?? 'another process';
   const user = holder.username ? `, user ${holder.username}` : '';
+  const waited =
+    waitedMs === undefined ? '' : `; waited ${Math.round(waitedMs / 1000)}s for it to finish`;
   return new UserError(
     'repository-locked',
     `repository is locked by ${operation} on host ${holder.hostname} ` +
-      `(pid ${holder.pid}${user}, ${holder.kind} lock refreshed ${age}s ago); ` +
-      'wait for it to finish, or run kubectl backup repo unlock if that process is gone',
+      `(pid ${holder.pid}${user}, ${holder.kind} lock refreshed ${age}s ago)${waited}`,
+    waitedMs === undefined ? {} : { waitedMs },
   );
 }
 

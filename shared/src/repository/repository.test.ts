@@ -2,6 +2,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import type { ObjectRecord } from '../snapshot/types';
+import { MIN_TUNED_SCRYPT_N, tuneKdf } from './crypto';
 import { Repository } from './repository';
 import { FAST_KDF, record, snapshotDoc, tempDir } from './testing';
 
@@ -176,18 +177,35 @@ describe('Repository on a local directory', () => {
     expect(await Repository.exists(join(dir.path, 'none'))).toBe(false);
   });
 
-  it('tunes the key derivation so opening takes tens of milliseconds, not microseconds', async () => {
+  it('tunes the key derivation, never below the memory-hard floor, and says what it chose', async () => {
     const repo = await Repository.init(location, PASSWORD);
     open.push(repo);
     const config = JSON.parse(await readFile(join(location, 'config'), 'utf8'));
     expect(config.kdf.algorithm).toBe('scrypt');
-    expect(config.kdf.N).toBeGreaterThanOrEqual(1 << 14);
+    expect(config.kdf.N).toBeGreaterThanOrEqual(MIN_TUNED_SCRYPT_N);
     expect(config).not.toHaveProperty('password');
-    const started = performance.now();
+    expect(repo.keyDerivation).toEqual({
+      algorithm: 'scrypt',
+      N: config.kdf.N,
+      r: 8,
+      p: 1,
+      memoryBytes: 128 * config.kdf.N * 8,
+    });
     open.push(await reopen());
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeGreaterThan(10);
-    expect(elapsed).toBeLessThan(2000);
+  });
+
+  it('keeps the tuned cost between the floor and 2^20 however fast or slow the machine', async () => {
+    // A target far below any machine's speed would choose the weakest cost without the floor.
+    expect((await tuneKdf(0.001)).N).toBe(MIN_TUNED_SCRYPT_N);
+    expect((await tuneKdf(1e9)).N).toBe(1 << 20);
+  });
+
+  it('opens a repository made with a cost below the floor of today', async () => {
+    const repo = await Repository.init(location, PASSWORD, { kdf: { N: 1 << 14 } });
+    await repo.close();
+    const again = await reopen();
+    open.push(again);
+    expect(again.keyDerivation.N).toBe(1 << 14);
   });
 
   it('changes the password without touching data', async () => {

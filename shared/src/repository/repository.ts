@@ -23,6 +23,7 @@ import {
   LockManager,
   type LockInfo,
   type LockKind,
+  type LockWait,
   type RepositoryLock,
 } from './locks';
 import {
@@ -73,14 +74,38 @@ export interface OpenOptions {
   lockStaleMs?: number;
   /** How often held locks are refreshed. Default 1 minute. */
   lockRefreshMs?: number;
+  /**
+   * How long taking a lock waits for a conflicting one to go (a backup meeting a prune)
+   * before failing with `repository-locked`. Default 0: fail at once.
+   */
+  lockWaitMs?: number;
+  /** Called while waiting for a lock, with the lock in the way and how long it has waited. */
+  onLockWait?: (holder: LockInfo, waitedMs: number) => void;
+  /**
+   * Called for a snapshot document that cannot be read when a listing (or `latest`) has no
+   * onError of its own; the snapshot is then left out. Without it such a document fails
+   * the listing.
+   */
+  onUnreadableSnapshot?: (snapshotId: string, error: UserError) => void;
 }
 
 export interface InitOptions extends OpenOptions {
   /**
    * scrypt cost. By default it is tuned so that opening the repository takes about 75 ms on
-   * this machine (never below N = 2^14).
+   * this machine, never below N = 2^17 (MIN_TUNED_SCRYPT_N). A cost given here is taken
+   * as it is (tests use a cheap one).
    */
   kdf?: { N: number; r?: number; p?: number };
+}
+
+/** The key derivation a repository uses, without its salt: what `repo init` reports. */
+export interface KeyDerivation {
+  algorithm: 'scrypt';
+  N: number;
+  r: number;
+  p: number;
+  /** Memory one derivation needs: 128 · N · r bytes. */
+  memoryBytes: number;
 }
 
 export interface PutResult {
@@ -234,6 +259,8 @@ export class Repository {
   };
   private readonly keys: RepositoryKeys;
   private readonly lockStaleMs: number;
+  private readonly lockWait: LockWait;
+  private readonly onUnreadableSnapshot?: OpenOptions['onUnreadableSnapshot'];
   private sessionLock?: Promise<RepositoryLock>;
   private closed = false;
 
@@ -248,6 +275,8 @@ export class Repository {
       options.concurrency ?? (backend.kind === 'local' ? 32 : 64),
     );
     this.lockStaleMs = options.lockStaleMs ?? DEFAULT_LOCK_TIMINGS.staleMs;
+    this.lockWait = { timeoutMs: options.lockWaitMs ?? 0, onWait: options.onLockWait };
+    this.onUnreadableSnapshot = options.onUnreadableSnapshot;
     this.locks = new LockManager(backend, this.keys, {
       staleMs: this.lockStaleMs,
       refreshMs: options.lockRefreshMs ?? DEFAULT_LOCK_TIMINGS.refreshMs,
@@ -266,6 +295,12 @@ export class Repository {
   /** Where the repository is, for messages. */
   get location(): string {
     return this.backend.location;
+  }
+
+  /** How the password becomes the key that unlocks the repository. */
+  get keyDerivation(): KeyDerivation {
+    const { N, r, p } = this.config.kdf;
+    return { algorithm: 'scrypt', N, r, p, memoryBytes: 128 * N * r };
   }
 
   /** Creates a repository. Fails with `repository-exists` when one is already there. */
@@ -526,6 +561,7 @@ export class Repository {
 
   /** Every snapshot document, oldest first. */
   async listSnapshots(options: ListSnapshotsOptions = {}): Promise<Snapshot[]> {
+    const onError = options.onError ?? this.onUnreadableSnapshot;
     const ids = await this.listSnapshotIds();
     const present = new Set(ids);
     for (const id of this.snapshotDocs.keys()) if (!present.has(id)) this.snapshotDocs.delete(id);
@@ -534,8 +570,8 @@ export class Repository {
       try {
         return await this.readSnapshot(id, cached.has(id));
       } catch (error) {
-        if (options.onError && error instanceof UserError) {
-          options.onError(id, error);
+        if (onError && error instanceof UserError) {
+          onError(id, error);
           return undefined;
         }
         throw error;
@@ -680,9 +716,10 @@ export class Repository {
   private async cacheSnapshot(id: string, sealed: Buffer): Promise<void> {
     const dir = this.cacheDir as string;
     try {
-      await mkdir(dir, { recursive: true });
+      // Private like the repository itself: encrypted, but nobody else's business.
+      await mkdir(dir, { recursive: true, mode: 0o700 });
       const temp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
-      await writeFile(temp, sealed);
+      await writeFile(temp, sealed, { mode: 0o600 });
       await rename(temp, join(dir, id));
     } catch {
       // The cache only saves time; a read-only home must not break listing.
@@ -708,7 +745,7 @@ export class Repository {
     operation = kind === 'exclusive' ? 'an exclusive operation' : 'a reader',
   ): Promise<RepositoryLock> {
     this.assertOpen();
-    return this.locks.acquire(kind, operation);
+    return this.locks.acquire(kind, operation, this.lockWait);
   }
 
   /** Every lock file, with whether it is stale. */
@@ -737,7 +774,7 @@ export class Repository {
 
   private ensureSessionLock(): Promise<RepositoryLock> {
     if (!this.sessionLock) {
-      this.sessionLock = this.locks.acquire('shared', 'backup');
+      this.sessionLock = this.locks.acquire('shared', 'backup', this.lockWait);
       this.sessionLock.catch(() => (this.sessionLock = undefined));
     }
     return this.sessionLock;
@@ -755,7 +792,10 @@ export class Repository {
     const started = Date.now();
     const progress = (phase: RepositoryProgress['phase'], done: number, total?: number) =>
       options.onProgress?.({ operation: 'verify', phase, done, total });
-    const lock = options.lock === false ? undefined : await this.locks.acquire('shared', 'verify');
+    const lock =
+      options.lock === false
+        ? undefined
+        : await this.locks.acquire('shared', 'verify', this.lockWait);
     try {
       const problems: VerifyProblem[] = [];
       let bytesRead = 0;
@@ -904,7 +944,11 @@ export class Repository {
       options.onProgress?.({ operation: 'prune', phase, done, total });
 
     progress('locking', 0);
-    const lock = await this.locks.acquire('exclusive', dryRun ? 'prune (dry run)' : 'prune');
+    const lock = await this.locks.acquire(
+      'exclusive',
+      dryRun ? 'prune (dry run)' : 'prune',
+      this.lockWait,
+    );
     try {
       const removedTempFiles = dryRun
         ? 0

@@ -2,8 +2,12 @@ import type { ClusterConnection } from '../cluster/connect';
 import { discoverResourceTypes, type Discovery } from '../cluster/discovery';
 import { mapConcurrent } from '../cluster/limiter';
 import { waitForCrds } from './crd-readiness';
+import { UserError } from '../errors';
+import { abbreviateList, objectLabel } from './object-label';
 import { countOutcomes } from './report';
 import { checkTarget } from './target-checks';
+import { lookupTargetNamespaces, type TargetNamespaces } from './target-namespaces';
+import { checkWritePermissions } from './write-permissions';
 import { crdNameOf, groupByTier, isCustomResource, TIERS } from './tiers';
 import type {
   ExecuteOptions,
@@ -11,8 +15,9 @@ import type {
   PlannedObject,
   ProgressCallback,
   RestoreReport,
+  SafetyOverride,
 } from './types';
-import { outcomeBase, writeObject, type WriteContext } from './write-object';
+import { outcomeBase, verbsToWrite, writeObject, type WriteContext } from './write-object';
 
 export const DEFAULT_RESTORE_CONCURRENCY = 32;
 export const DEFAULT_CRD_TIMEOUT_MS = 60_000;
@@ -20,20 +25,25 @@ export const DEFAULT_CRD_TIMEOUT_MS = 60_000;
 /** Objects ready to write, with what planning found worth telling. */
 export interface RestorePlan {
   snapshotId: string;
+  /** Final objects: names checked, privileged ones marked (plan-checks.ts). */
   objects: PlannedObject[];
   warnings: string[];
+  /** Outcomes settled while planning: objects the repository could not give back. */
+  skipped?: ObjectOutcome[];
 }
 
 /**
  * Writes a plan tier by tier, concurrently within each tier, after checking the target
- * can take it. Every object ends with an outcome; one failing never stops the others.
+ * can take it: privileged objects only when accepted, every request allowed to the
+ * credentials, storage classes and definitions present. Every object ends with an
+ * outcome; one failing never stops the others.
  */
 export async function executeRestorePlan(
   connection: ClusterConnection,
   plan: RestorePlan,
   options: ExecuteOptions = {},
   onProgress: ProgressCallback = () => undefined,
-  known?: { discovery?: Discovery },
+  known?: { discovery?: Discovery; namespaces?: TargetNamespaces },
 ): Promise<RestoreReport> {
   const started = Date.now();
   const dryRun = options.dryRun ?? false;
@@ -41,8 +51,11 @@ export async function executeRestorePlan(
   const { client } = connection;
 
   onProgress({ phase: 'checking' });
-  const discovery = known?.discovery ?? (await discoverResourceTypes(client));
-  const { unserved, warnings } = await checkTarget(client, discovery, plan.objects);
+  const overrides = acceptPrivileged(plan.objects, options);
+  const [discovery, namespaces] = await Promise.all([
+    known?.discovery ?? discoverResourceTypes(client),
+    known?.namespaces ?? lookupTargetNamespaces(client, plan.objects),
+  ]);
 
   // In a dry run nothing is created, so the server cannot validate objects that need a
   // namespace or definition this restore would create first.
@@ -60,6 +73,10 @@ export async function executeRestorePlan(
     client,
     existing: options.existing ?? 'skip',
     dryRun,
+    knownToExist: ({ type, object }) =>
+      type.group === '' &&
+      type.kind === 'Namespace' &&
+      Boolean(namespaces.get(object.metadata.name ?? '')),
     notYetValidatable: planned => {
       const namespace = planned.object.metadata.namespace;
       if (namespace && pendingNamespaces.has(namespace)) {
@@ -72,8 +89,17 @@ export async function executeRestorePlan(
     },
   };
 
+  const { unserved, warnings } = await checkTarget(client, discovery, plan.objects);
+  // Objects of types the target does not serve fail on their own; there is nothing to ask.
+  const writable = plan.objects.filter(planned => !unserved.has(planned));
+  warnings.push(
+    ...(await checkWritePermissions(connection, writable, planned =>
+      verbsToWrite(context, planned),
+    )),
+  );
+
   const checked = Date.now();
-  const outcomes: ObjectOutcome[] = [];
+  const outcomes: ObjectOutcome[] = [...(plan.skipped ?? [])];
   for (const { tier, items } of groupByTier(plan.objects)) {
     const blocked = new Map<PlannedObject, Blocker>();
     for (const planned of items) {
@@ -122,6 +148,7 @@ export async function executeRestorePlan(
     objects: outcomes,
     counts: countOutcomes(outcomes),
     warnings: [...plan.warnings, ...warnings],
+    overrides,
     concurrency,
   };
 
@@ -161,6 +188,33 @@ export async function executeRestorePlan(
     }
     return blockers;
   }
+}
+
+/**
+ * Privileged objects are written only when the caller accepts them (each acceptance is
+ * returned for the report); a dry run writes nothing and shows the marks instead.
+ */
+function acceptPrivileged(
+  objects: readonly PlannedObject[],
+  options: ExecuteOptions,
+): SafetyOverride[] {
+  const privileged = objects.filter(planned => planned.privileged?.length);
+  if (privileged.length === 0 || options.dryRun) return [];
+  const described = privileged.map(
+    planned => `${objectLabel(planned)} (${planned.privileged!.join(', ')})`,
+  );
+  if (!options.acceptPrivileged) {
+    throw new UserError(
+      'privileged-content',
+      `the restore would write privileged objects, so nothing was written: ${abbreviateList(described, 10)}`,
+      { objects: privileged.map(objectLabel) },
+    );
+  }
+  return privileged.map(planned => ({
+    check: 'privileged-content',
+    subject: objectLabel(planned),
+    reason: planned.privileged!.join(', '),
+  }));
 }
 
 /** Why an object fails without a request: its type is not served, or its definition never became ready. */

@@ -6,6 +6,13 @@ export {
   type RestorePlan,
 } from './execute-plan';
 export { parseMapping, parseAssignments } from './mappings';
+export {
+  namespaceNameProblem,
+  objectNameProblem,
+  labelKeyProblem,
+  labelValueProblem,
+} from './kubernetes-names';
+export { flagPrivilegedContent } from './privileged-content';
 export { parsePatchRules } from './patch-rules/parse';
 export { validatePatchRules } from './patch-rules/validate';
 export { applyJsonPatch, JsonPatchError } from './patch-rules/json-patch';

@@ -37,7 +37,7 @@ describe('parseAssignments', () => {
 
   it('rejects what the API server would', () => {
     expect(() => parseAssignments('env', '--add-labels')).toThrow('is not key=value');
-    expect(() => parseAssignments('bad key=x', '--add-labels')).toThrow('not a valid label key');
+    expect(() => parseAssignments('bad key=x', '--add-labels')).toThrow('not a valid key');
     expect(() => parseAssignments(`a=${'x'.repeat(64)}`, '--add-labels')).toThrow(
       'not a valid label value',
     );

@@ -1,8 +1,5 @@
-import {
-  labelKeyProblem,
-  labelValueProblem,
-} from '@kube-backup/backstage-plugin-kube-backup-common';
 import { UserError } from '../errors';
+import { labelKeyProblem, labelValueProblem } from './kubernetes-names';
 
 /**
  * Parses `old:new` pairs (`prod:staging,qa:dev`, or already-split items). `what` names the
@@ -52,13 +49,11 @@ export function parseAssignments(
     if (equals <= 0) throw new UserError('invalid-argument', `${what}: "${item}" is not key=value`);
     const key = item.slice(0, equals).trim();
     const value = item.slice(equals + 1).trim();
-    const keyProblem = labelKeyProblem(key);
-    if (keyProblem) {
-      throw new UserError('invalid-argument', `${what}: "${key}" is ${keyProblem}`);
-    }
-    const valueProblem = labelValueProblem(value);
-    if (valueProblem) {
-      throw new UserError('invalid-argument', `${what}: "${value}" is ${valueProblem}`);
+    for (const [text, problem] of [
+      [key, labelKeyProblem(key)],
+      [value, labelValueProblem(value)],
+    ]) {
+      if (problem) throw new UserError('invalid-argument', `${what}: "${text}" is ${problem}`);
     }
     result[key] = value;
   }

@@ -3,7 +3,12 @@ import { discoverResourceTypes } from '../cluster/discovery';
 import { loadRecords, type RecordSource } from '../catalog/snapshot-records';
 import type { Snapshot } from '../snapshot/types';
 import { DEFAULT_RESTORE_CONCURRENCY, executeRestorePlan, type RestorePlan } from './execute-plan';
+import { guardClusterScopedObjects } from './cluster-scoped-objects';
 import { impliedNamespaces } from './implied-namespaces';
+import { checkMappingsMatch } from './mapping-coverage';
+import { damagedOutcomes, finishPlanObjects } from './plan-checks';
+import { checkProtectedTargets } from './protected-targets';
+import { lookupTargetNamespaces } from './target-namespaces';
 import { detachMovedClaims } from './moved-claims';
 import { selectObjects } from './select-records';
 import { SnapshotObjects, typeOfRecord } from './snapshot-objects';
@@ -19,45 +24,64 @@ import type {
 
 /**
  * Chooses, loads and transforms what a restore will write. Nothing touches the target
- * cluster here, so every mistake in the options (an object not in the snapshot, a patch
- * rule that cannot apply) surfaces before the first write.
+ * cluster here, so every mistake in the options (an object not in the snapshot, a mapping
+ * that matches nothing, a name the API server would refuse, a patch rule that cannot apply,
+ * a damaged object) surfaces before the first write.
  */
 export async function planRestore(
   source: RecordSource,
   snapshot: Snapshot,
-  options: RecordSelection & TransformOptions & { concurrency?: number } = {},
+  options: RecordSelection &
+    TransformOptions &
+    Pick<RestoreOptions, 'skipDamaged'> & { concurrency?: number } = {},
   onProgress: ProgressCallback = () => undefined,
 ): Promise<RestorePlan> {
+  const snapshotLabel = snapshot.id.slice(0, 8);
   const records = await loadRecords(source, snapshot);
   const contents = new SnapshotObjects(source, options.concurrency ?? DEFAULT_RESTORE_CONCURRENCY);
-  const { objects: loaded, warnings } = await selectObjects(
-    records,
-    contents,
-    options,
-    snapshot.id.slice(0, 8),
-    (done, total) => onProgress({ phase: 'loading', done, total }),
+  const {
+    objects: loaded,
+    warnings,
+    damaged,
+  } = await selectObjects(records, contents, options, snapshotLabel, (done, total) =>
+    onProgress({ phase: 'loading', done, total }),
   );
   const chosen: PlannedObject[] = loaded.map(({ record, object }) => ({
     type: typeOfRecord(record),
     object,
     record,
   }));
-  const detached = detachMovedClaims(chosen, options.namespaceMapping);
-  const transformed = transformObjects([...impliedNamespaces(detached), ...detached], options);
-  if (chosen.length === 0) {
-    warnings.push(`nothing in snapshot ${snapshot.id.slice(0, 8)} matches the selection`);
+  // With nothing chosen every mapping would "match nothing"; the warning says why instead.
+  if (chosen.length > 0) checkMappingsMatch(chosen, options);
+  else if (damaged.length === 0) {
+    warnings.push(`nothing in snapshot ${snapshotLabel} matches the selection`);
   }
+  const skipped = damagedOutcomes(
+    damaged,
+    options.skipDamaged ?? false,
+    snapshotLabel,
+    namespace =>
+      namespace === undefined ? undefined : (options.namespaceMapping?.[namespace] ?? namespace),
+  );
+  const detached = detachMovedClaims(chosen, options.namespaceMapping);
+  const guarded = guardClusterScopedObjects(detached, options.namespaceMapping);
+  const transformed = transformObjects(
+    [...impliedNamespaces(guarded.objects), ...guarded.objects],
+    options,
+  );
   return {
     snapshotId: snapshot.id,
-    objects: transformed.objects,
-    warnings: [...warnings, ...transformed.warnings],
+    objects: finishPlanObjects(transformed.objects),
+    warnings: [...warnings, ...guarded.warnings, ...transformed.warnings],
+    skipped,
   };
 }
 
 /**
  * Restores a snapshot (or the part the options choose) into the connected cluster:
  * planned and checked first, then written tier by tier. Failures of single objects are in
- * the report; problems with the options or the target raise a UserError before any write.
+ * the report; problems with the options or the target (a namespace labelled protected,
+ * unless allowed) raise a UserError before any write.
  */
 export async function restoreSnapshot(
   connection: ClusterConnection,
@@ -72,11 +96,16 @@ export async function restoreSnapshot(
   discovery.catch(() => undefined);
   const plan = await planRestore(source, snapshot, options, onProgress);
   const planningMs = Date.now() - started;
+  onProgress?.({ phase: 'checking' });
+  const namespaces = await lookupTargetNamespaces(connection.client, plan.objects);
+  const overrides = checkProtectedTargets(namespaces, options.allowProtected ?? false);
   const report = await executeRestorePlan(connection, plan, options, onProgress, {
     discovery: await discovery,
+    namespaces,
   });
   return {
     ...report,
+    overrides: [...overrides, ...report.overrides],
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     phases: { ...report.phases, planningMs },

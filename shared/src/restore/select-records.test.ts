@@ -1,12 +1,17 @@
+import { UserError } from '../errors';
 import type { KubeObject, ObjectRecord } from '../snapshot/types';
 import { selectObjects } from './select-records';
 import { SnapshotObjects } from './snapshot-objects';
 import { detachMovedClaims } from './moved-claims';
 import { typeOfRecord } from './snapshot-objects';
 
-/** A tiny snapshot: records plus a content store keyed by content id. */
+/**
+ * A tiny snapshot: records plus a content store keyed by content id (`c<index>`); the
+ * repository reports the `damaged` ids as corrupt.
+ */
 function snapshotOf(
   objects: Array<{ record: Omit<ObjectRecord, 'restorable'>; object?: KubeObject }>,
+  damaged: ReadonlySet<string> = new Set(),
 ) {
   const contents = new Map<string, KubeObject>();
   const records = objects.map(({ record, object }, index) => {
@@ -14,7 +19,12 @@ function snapshotOf(
     contents.set(`c${index}`, object);
     return { ...record, restorable: true, content: `c${index}` };
   });
-  const source = { getJson: async <T>(id: string) => contents.get(id) as T };
+  const source = {
+    getJson: async <T>(id: string) => {
+      if (damaged.has(id)) throw new UserError('corrupt', `blob ${id} is corrupt`);
+      return contents.get(id) as T;
+    },
+  };
   return { records, contents: new SnapshotObjects(source, 4) };
 }
 
@@ -23,7 +33,7 @@ const core = (kind: string, resource: string, name: string, namespace?: string, 
   object: { apiVersion: 'v1', kind, metadata: { name, namespace }, ...extra } as KubeObject,
 });
 
-const shop = snapshotOf([
+const SHOP_OBJECTS = [
   core('Namespace', 'namespaces', 'shop'),
   core('Namespace', 'namespaces', 'other'),
   {
@@ -74,7 +84,8 @@ const shop = snapshotOf([
       owner: { kind: 'Deployment', name: 'web' },
     },
   },
-]);
+];
+const shop = snapshotOf(SHOP_OBJECTS);
 
 const names = (loaded: Array<{ record: ObjectRecord }>) =>
   loaded.map(({ record }) => `${record.kind}/${record.name}`).sort();
@@ -184,5 +195,21 @@ describe('detachMovedClaims', () => {
     });
 
     expect(detachMovedClaims(planned, undefined)).toEqual(planned);
+  });
+
+  it('reports the damaged objects the selection chose, and only those', async () => {
+    // c4 is ConfigMap shop/unrelated, c9 ConfigMap other/elsewhere (not selected).
+    const damagedShop = snapshotOf(SHOP_OBJECTS, new Set(['c4', 'c9']));
+    const { objects, damaged } = await selectObjects(
+      damagedShop.records,
+      damagedShop.contents,
+      { includeNamespaces: ['shop'] },
+      'abcd1234',
+    );
+    expect(names(objects)).toContain('ConfigMap/web-config');
+    expect(names(objects)).not.toContain('ConfigMap/unrelated');
+    expect(damaged.map(({ record, message }) => `${record.name}: ${message}`)).toEqual([
+      'unrelated: blob c4 is corrupt',
+    ]);
   });
 });

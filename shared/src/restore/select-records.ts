@@ -5,7 +5,7 @@ import { UserError } from '../errors';
 import { matchesLabels, parseLabelSelector } from '../selectors/label-selector';
 import type { KubeObject, ObjectRecord } from '../snapshot/types';
 import { dependencyClosure } from './dependency-closure';
-import type { LoadedObject, SnapshotObjects } from './snapshot-objects';
+import type { DamagedObject, LoadedObject, SnapshotObjects } from './snapshot-objects';
 import type { RecordSelection } from './types';
 
 /** Whether a record is of a type as kubectl names it: `deploy`, `configmaps`, `Ingress.networking.k8s.io`. */
@@ -29,12 +29,20 @@ export async function selectObjects(
   selection: RecordSelection,
   snapshotLabel: string,
   onLoad?: (done: number, total: number) => void,
-): Promise<{ objects: LoadedObject[]; warnings: string[] }> {
+): Promise<{ objects: LoadedObject[]; warnings: string[]; damaged: DamagedObject[] }> {
   const warnings: string[] = [];
   const restorable = records.filter(record => record.restorable && record.content);
   let chosen = new Set<ObjectRecord>(restorable);
-  const keep = (predicate: (record: ObjectRecord) => boolean) => {
+  // A damaged object cannot show what it depends on, so it counts as chosen when it passes
+  // every filter that needs no dependency resolution, and for an entity, when it shares a
+  // namespace with the entity's objects: it may be one of their dependencies.
+  const damagedFilters: Array<(record: ObjectRecord) => boolean> = [];
+  const keep = (
+    predicate: (record: ObjectRecord) => boolean,
+    damagedPredicate: (record: ObjectRecord) => boolean = predicate,
+  ) => {
     chosen = new Set([...chosen].filter(predicate));
+    damagedFilters.push(damagedPredicate);
   };
 
   if (selection.objects?.length) {
@@ -72,7 +80,11 @@ export async function selectObjects(
       );
     }
     const closure = new Set(dependencyClosure(all, seeds).map(loaded => loaded.record));
-    keep(record => closure.has(record));
+    const seedNamespaces = new Set(seeds.map(seed => seed.record.namespace));
+    keep(
+      record => closure.has(record),
+      record => seedNamespaces.has(record.namespace),
+    );
   }
 
   if (selection.includeNamespaces?.length) {
@@ -96,7 +108,7 @@ export async function selectObjects(
         loaded => loaded.record,
       ),
     );
-    keep(record => withClusterDependencies.has(record));
+    keep(record => withClusterDependencies.has(record), inNamespaces);
   }
 
   if (selection.labelSelector) {
@@ -115,11 +127,13 @@ export async function selectObjects(
   if (exclude.length > 0) keep(record => !exclude.some(type => recordIsOfType(record, type)));
 
   const selected = restorable.filter(record => chosen.has(record));
-  if (everything) {
-    const wanted = new Set(selected);
-    return { objects: everything.filter(loaded => wanted.has(loaded.record)), warnings };
-  }
-  return { objects: await contents.load(selected, onLoad), warnings };
+  const objects = everything
+    ? everything.filter(loaded => chosen.has(loaded.record))
+    : await contents.load(selected, onLoad);
+  const damaged = contents
+    .damaged()
+    .filter(({ record }) => damagedFilters.every(filter => filter(record)));
+  return { objects, warnings, damaged };
 }
 
 /** Whether an object belongs to a Backstage entity: its label, on the object or its pod template. */

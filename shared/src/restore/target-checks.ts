@@ -3,6 +3,7 @@ import { KubeApiError } from '../cluster/kube-api-error';
 import type { Discovery } from '../cluster/discovery';
 import { apiVersionOf } from '../cluster/resource-types';
 import { UserError } from '../errors';
+import { objectLabel } from './object-label';
 import { storageClassesOf } from './transforms/storage-class';
 import { crdNameOf, isCustomResource } from './tiers';
 import type { PlannedObject } from './types';
@@ -60,7 +61,7 @@ export async function checkTarget(
     const others = missingCrds.size > 1 ? ` (and ${missingCrds.size - 1} more definition(s))` : '';
     throw new UserError(
       'not-found',
-      `${example.type.kind} ${describe(example)} needs CustomResourceDefinition ${name}, which is neither in the snapshot nor in the target cluster${others}; install it first or restore it from a snapshot that has it`,
+      `${objectLabel(example)} needs CustomResourceDefinition ${name}, which is neither in the snapshot nor in the target cluster${others}; install it first or restore it from a snapshot that has it`,
     );
   }
   return { unserved, warnings };
@@ -109,11 +110,7 @@ async function checkStorageClasses(
   const choices = existing.length > 0 ? ` (the target has: ${existing.sort().join(', ')})` : '';
   throw new UserError(
     'not-found',
-    `storage class "${name}" (used by ${user.type.kind} ${describe(user)}) does not exist in the target cluster; map it with --storage-class-mapping ${name}:<class>${choices}${others}`,
+    `storage class "${name}" (used by ${objectLabel(user)}) does not exist in the target cluster${choices}${others}`,
+    { storageClass: name },
   );
-}
-
-function describe(planned: PlannedObject): string {
-  const { namespace, name } = planned.object.metadata;
-  return namespace ? `${namespace}/${name}` : `${name}`;
 }

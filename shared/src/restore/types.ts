@@ -24,6 +24,22 @@ export interface PlannedObject {
   record?: ObjectRecord;
   /** Added by the restore itself (a namespace the objects need): created if absent, never reported as skipped. */
   implied?: boolean;
+  /**
+   * Created when absent and never changed when present, whatever the existing-object
+   * policy; says why (a cluster-scoped object in a restore into mapped namespaces).
+   */
+  createOnly?: string;
+  /** Why the object is privileged (binds cluster-admin, mounts a host path…); see privileged-content.ts. */
+  privileged?: string[];
+}
+
+/** A refusal the caller overrode, kept in the report so the choice stays on record. */
+export interface SafetyOverride {
+  check: 'protected-namespace' | 'privileged-content';
+  /** What it was about: a namespace, or an object as `Kind namespace/name`. */
+  subject: string;
+  /** Why the engine would have refused. */
+  reason: string;
 }
 
 export type ObjectOutcomeKind =
@@ -45,6 +61,8 @@ export interface ObjectOutcome {
   diff?: string[];
   /** Dry run: the field paths that would change, e.g. `spec.replicas`. */
   changedFields?: string[];
+  /** Why the object is privileged, when it is. */
+  privileged?: string[];
 }
 
 export type OutcomeCounts = Record<ObjectOutcomeKind, number>;
@@ -61,6 +79,8 @@ export interface RestoreReport {
   counts: OutcomeCounts;
   /** Things a user should know that did not stop the restore (a patch rule matching nothing…). */
   warnings: string[];
+  /** Refusals the caller overrode (a protected namespace, privileged content). */
+  overrides: SafetyOverride[];
   /** The concurrency used: objects written at once within a tier. */
   concurrency: number;
 }
@@ -110,9 +130,23 @@ export interface ExecuteOptions {
   concurrency?: number;
   /** How long to wait for a CustomResourceDefinition to be Established. */
   crdTimeoutMs?: number;
+  /**
+   * Write privileged objects (bindings to cluster-admin or wildcard roles, workloads with
+   * host access or privileged containers); without it they stop the restore, except in a
+   * dry run, which flags them.
+   */
+  acceptPrivileged?: boolean;
 }
 
-export interface RestoreOptions extends RecordSelection, TransformOptions, ExecuteOptions {}
+export interface RestoreOptions extends RecordSelection, TransformOptions, ExecuteOptions {
+  /** Write into namespaces labelled `kube-backup.io/protected=true` (recorded in the report). */
+  allowProtected?: boolean;
+  /**
+   * Restore what can be read when some objects are damaged in the repository; those are
+   * reported as failed. Without it a damaged object stops the restore before any write.
+   */
+  skipDamaged?: boolean;
+}
 
 // ---- patch rules ------------------------------------------------------------------------
 

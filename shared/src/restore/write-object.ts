@@ -18,6 +18,8 @@ export interface WriteContext {
    * would be created by this restore), or undefined when it can.
    */
   notYetValidatable?: (planned: PlannedObject) => string | undefined;
+  /** Whether the object is known to exist already (a namespace looked up before writing). */
+  knownToExist?: (planned: PlannedObject) => boolean;
 }
 
 /** `undefined` for an implied object (a namespace the restore needs) that already exists. */
@@ -35,8 +37,9 @@ export async function writeObject(
 ): Promise<WriteResult> {
   const base = outcomeBase(planned);
   try {
+    if (leftAsItIs(context, planned)) return existingOutcome(planned, base, 'skip');
     if (context.dryRun) return await dryRunWrite(context, planned, base);
-    const fixed = context.existing;
+    const fixed = planned.createOnly ? 'skip' : context.existing;
     if (fixed === 'skip' || fixed === 'fail') {
       return await createOrReport(context, planned, base, fixed);
     }
@@ -55,6 +58,26 @@ export async function writeObject(
   } catch (error) {
     return failure(base, error);
   }
+}
+
+/**
+ * The API verbs writing the object takes, following the requests writeObject makes: a
+ * create alone under a fixed skip or fail policy, otherwise a read and a server-side apply
+ * (which needs create too when the object is absent); none for an object left as it is.
+ */
+export function verbsToWrite(context: WriteContext, planned: PlannedObject): string[] {
+  if (leftAsItIs(context, planned)) return [];
+  const fixed = planned.createOnly ? 'skip' : context.existing;
+  if (!context.dryRun && (fixed === 'skip' || fixed === 'fail')) return ['create'];
+  return ['get', 'create', 'patch'];
+}
+
+/** An object known to exist that the policy would skip: no request needed at all. */
+function leftAsItIs(context: WriteContext, planned: PlannedObject): boolean {
+  return (
+    (planned.implied === true || planned.createOnly !== undefined || context.existing === 'skip') &&
+    context.knownToExist?.(planned) === true
+  );
 }
 
 async function createOrReport(
@@ -92,7 +115,7 @@ async function dryRunWrite(
     await apply(context.client, planned, { force: false, dryRun: true });
     return { ...base, outcome: 'created' };
   }
-  const policy = decide(context.existing, live);
+  const policy = planned.createOnly ? 'skip' : decide(context.existing, live);
   if (policy === 'fail') return existingOutcome(planned, base, policy);
   const wouldBe = await apply(context.client, planned, { force: true, dryRun: true });
   const before = comparableForm(live);
@@ -122,7 +145,13 @@ function existingOutcome(
   policy: Exclude<ExistingPolicy, 'update'>,
 ): WriteResult {
   if (planned.implied) return undefined;
-  if (policy === 'skip') return { ...base, outcome: 'skipped-exists' };
+  if (policy === 'skip') {
+    return {
+      ...base,
+      outcome: 'skipped-exists',
+      ...(planned.createOnly ? { message: `exists; left as it is: ${planned.createOnly}` } : {}),
+    };
+  }
   return {
     ...base,
     outcome: 'failed',
@@ -184,6 +213,7 @@ export function outcomeBase(planned: PlannedObject): ObjectOutcome {
   if (planned.object.metadata.namespace) outcome.namespace = planned.object.metadata.namespace;
   const source = planned.record?.namespace;
   if (source && source !== outcome.namespace) outcome.sourceNamespace = source;
+  if (planned.privileged) outcome.privileged = planned.privileged;
   return outcome;
 }
 

@@ -561,6 +561,79 @@ describe('permissions', () => {
     expect(whoami.stdout).toMatch(/^Username\s+viewer$/m);
   });
 
+  test('an impersonated service account gets what its RBAC bindings grant, and nothing more', async () => {
+    const as = ['--as', 'system:serviceaccount:shop:deployer'];
+    const canI = async (...args: string[]) =>
+      (await kubectl([...as, 'auth', 'can-i', ...args])).stdout.trim();
+    expect(await canI('list', 'configmaps', '-n', 'shop')).toBe('no');
+    await kubectl([
+      'apply',
+      '-f',
+      file(
+        'deployer-rbac.yaml',
+        `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: fidelity-reader}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [get, list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer-reads, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: fidelity-reader}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: shop}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: scale-storefront, namespace: shop}
+rules:
+  - {apiGroups: [apps], resources: [deployments/scale], resourceNames: [storefront], verbs: [patch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployers-scale, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: scale-storefront}
+subjects: [{kind: Group, name: "system:serviceaccounts:shop"}]
+`,
+      ),
+    ]);
+    expect(await canI('list', 'configmaps', '-n', 'shop')).toBe('yes');
+    expect(await canI('list', 'configmaps', '-n', 'payments')).toBe('no');
+    expect(await canI('create', 'configmaps', '-n', 'shop')).toBe('no');
+    // Through the service accounts' group, for one object's subresource only.
+    expect(
+      await canI('patch', 'deployments/storefront', '--subresource', 'scale', '-n', 'shop'),
+    ).toBe('yes');
+    expect(await canI('patch', 'deployments/cart', '--subresource', 'scale', '-n', 'shop')).toBe(
+      'no',
+    );
+
+    expect((await kubectl([...as, 'get', 'configmaps', '-n', 'shop', '-o', 'name'])).code).toBe(0);
+    const denied = await kubectl([...as, 'get', 'secrets', '-n', 'shop']);
+    expect(denied.stderr.trim()).toBe(
+      'Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:shop:deployer" cannot list resource "secrets" in API group "" in the namespace "shop"',
+    );
+    const rules = await kubectl([...as, 'auth', 'can-i', '--list', '-n', 'shop']);
+    expect(rules.stdout).toMatch(/^configmaps\s+\[\]\s+\[\]\s+\[get list\]$/m);
+    expect(rules.stdout).not.toMatch(/^secrets/m);
+    const whoami = await kubectl([...as, 'auth', 'whoami']);
+    expect(whoami.stdout).toMatch(/^Username\s+system:serviceaccount:shop:deployer$/m);
+    expect(whoami.stdout).toMatch(/system:serviceaccounts:shop/);
+
+    // Impersonating takes the rights to do so.
+    const viewer = await kubectl([
+      '--context',
+      'kube-test-viewer',
+      ...as,
+      'get',
+      'configmaps',
+      '-n',
+      'shop',
+    ]);
+    expect(viewer.stderr.trim()).toBe(
+      'Error from server (Forbidden): users "system:serviceaccount:shop:deployer" is forbidden: User "viewer" cannot impersonate resource "users" in API group "" at the cluster scope',
+    );
+  });
+
   test('a forbidden resource type is denied to that token only', async () => {
     cluster.faults.forbid(cluster.readOnlyToken, 'secrets');
     try {

@@ -31,12 +31,12 @@ export function review(
         status: { userInfo: { username: identity.user, groups: auth.groups(identity) } },
       };
     case 'SelfSubjectRulesReview': {
-      const verbs = identity.readOnly ? ['get', 'list', 'watch'] : ['*'];
+      const namespace = typeof spec.namespace === 'string' ? spec.namespace : undefined;
       return {
         ...base,
         spec,
         status: {
-          resourceRules: [{ verbs, apiGroups: ['*'], resources: ['*'] }],
+          resourceRules: auth.resourceRules(identity, namespace),
           nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
           incomplete: false,
         },
@@ -53,6 +53,10 @@ export function review(
           namespace:
             namespace ?? (typeof attrs.namespace === 'string' ? attrs.namespace : undefined),
           name: typeof attrs.name === 'string' ? attrs.name : undefined,
+          subresource:
+            typeof attrs.subresource === 'string' && attrs.subresource
+              ? attrs.subresource
+              : undefined,
         });
       } else {
         const verb = isObject(spec.nonResourceAttributes)

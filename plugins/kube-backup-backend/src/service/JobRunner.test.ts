@@ -35,6 +35,7 @@ function report(objects: RestoreReport['objects']): RestoreReport {
     objects,
     counts,
     warnings: [],
+    overrides: [],
     concurrency: 4,
   };
 }

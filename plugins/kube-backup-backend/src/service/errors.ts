@@ -22,6 +22,12 @@ const BACKSTAGE_ERRORS: Record<UserErrorCode, (message: string) => Error> = {
   'repository-exists': message => new ConflictError(message),
   forbidden: message => new NotAllowedError(message),
   'protected-namespace': message => new NotAllowedError(message),
+  // The portal offers no way to accept privileged content: an administrator restores it.
+  'privileged-content': message => new NotAllowedError(message),
+  'permission-missing': message =>
+    new ServiceUnavailableError(
+      `${message}: the backend's cluster credentials (kubeBackup.clusters) lack these permissions; ${ADMINISTRATOR}`,
+    ),
   'wrong-password': message =>
     new ServiceUnavailableError(
       `${message}: kubeBackup.repository.password in the backend's config does not open the snapshot repository; ${ADMINISTRATOR}`,

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../snapshot/types';
 import type { ObjectType, PatchRule, PatchRuleMatch } from '../types';
-import { globToRegExp } from './glob';
+import { namePatternMatcher } from '../../selectors/name-pattern';
 import { applyJsonPatch, JsonPatchError } from './json-patch';
 import { applyMergePatch } from './merge-patch';
 
@@ -15,14 +15,14 @@ export class PatchRuleError extends Error {
 type Matcher = (type: ObjectType, object: KubeObject) => boolean;
 
 function matcherOf(match: PatchRuleMatch): Matcher {
-  const namespace = match.namespace !== undefined ? globToRegExp(match.namespace) : undefined;
-  const name = match.name !== undefined ? globToRegExp(match.name) : undefined;
+  const namespace = match.namespace !== undefined ? namePatternMatcher(match.namespace) : undefined;
+  const name = match.name !== undefined ? namePatternMatcher(match.name) : undefined;
   const kind = match.kind?.toLowerCase();
   return (type, object) =>
     (match.group === undefined || type.group === match.group) &&
     (kind === undefined || type.kind.toLowerCase() === kind) &&
-    (namespace === undefined || namespace.test(object.metadata.namespace ?? '')) &&
-    (name === undefined || name.test(object.metadata.name ?? '')) &&
+    (namespace === undefined || namespace(object.metadata.namespace ?? '')) &&
+    (name === undefined || name(object.metadata.name ?? '')) &&
     Object.entries(match.labels ?? {}).every(
       ([key, value]) => object.metadata.labels?.[key] === value,
     );

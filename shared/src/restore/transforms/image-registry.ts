@@ -50,6 +50,20 @@ export function imageRewriter(
   };
 }
 
+/** Whether an image is pulled from a registry (or registry/path prefix), as a mapping names it. */
+export function isFromRegistry(image: string, registry: string): boolean {
+  return fullImageReference(image).startsWith(`${normalisePrefix(registry)}/`);
+}
+
+/** The container images of the object's pod template (or the Pod itself). */
+export function imagesOf(object: KubeObject): string[] {
+  const template = podTemplateOf(object);
+  if (!template) return [];
+  return allContainers(template.spec).flatMap(container =>
+    container.image ? [container.image] : [],
+  );
+}
+
 /** Rewrites every container image in the object's pod template (or the Pod itself). */
 export function rewriteImages(object: KubeObject, rewrite: (image: string) => string): void {
   const template = podTemplateOf(object);

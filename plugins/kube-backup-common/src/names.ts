@@ -12,7 +12,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
-const LABEL_RULE = `a DNS label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most ${MAX_LABEL_LENGTH} characters)`;
+const LABEL_RULE = `a DNS label (lowercase letters, digits and "-", at most ${MAX_LABEL_LENGTH} characters)`;
 const SUBDOMAIN_RULE = `a DNS subdomain (lowercase letters, digits, "-" and ".", at most ${MAX_SUBDOMAIN_LENGTH} characters)`;
 
 /** Why a namespace name is invalid (namespaces are DNS-1123 labels), or undefined. */
@@ -37,7 +37,7 @@ export function labelKeyProblem(key: string): string | undefined {
   }
   return QUALIFIED_NAME.test(name) && name.length <= MAX_LABEL_LENGTH
     ? undefined
-    : `not a valid label key (at most ${MAX_LABEL_LENGTH} letters, digits, "-", "_" and ".", starting and ending with a letter or digit, after an optional DNS-subdomain prefix and "/")`;
+    : `not a valid key (at most ${MAX_LABEL_LENGTH} letters, digits, "-", "_" and ".", starting and ending with a letter or digit, after an optional DNS-subdomain prefix and "/")`;
 }
 
 /** Why a label value is invalid, or undefined when it is valid (empty is valid). */

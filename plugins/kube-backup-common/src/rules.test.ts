@@ -54,11 +54,11 @@ describe('Kubernetes names', () => {
       expect(labelKeyProblem(good)).toBeUndefined();
     }
     expect(labelKeyProblem(`x/${'a'.repeat(63)}`)).toBeUndefined();
-    expect(labelKeyProblem(`x/${'a'.repeat(64)}`)).toMatch(/^not a valid label key/);
+    expect(labelKeyProblem(`x/${'a'.repeat(64)}`)).toMatch(/^not a valid key/);
     expect(labelKeyProblem(`${'a'.repeat(254)}/name`)).toMatch(/^its prefix is not/);
     expect(labelKeyProblem('Example.com/name')).toMatch(/^its prefix is not/);
-    expect(labelKeyProblem('-app')).toMatch(/^not a valid label key/);
-    expect(labelKeyProblem('')).toMatch(/^not a valid label key/);
+    expect(labelKeyProblem('-app')).toMatch(/^not a valid key/);
+    expect(labelKeyProblem('')).toMatch(/^not a valid key/);
   });
 
   it('takes label values of at most 63 characters, and the empty value', () => {

@@ -1,10 +1,13 @@
+import {
+  namespaceNameProblem,
+  subdomainProblem,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
 import { HYDRATED_FROM_LABEL } from '../capture/annotations';
 import type { ClusterConnection } from '../cluster/connect';
 import { discoverResourceTypes } from '../cluster/discovery';
 import { KubeApiError } from '../cluster/kube-api-error';
 import { UserError } from '../errors';
 import { checkMappingsMatch } from '../restore/mapping-coverage';
-import { namespaceNameProblem, subdomainProblem } from '../restore/kubernetes-names';
 import { damagedOutcomes, finishPlanObjects } from '../restore/plan-checks';
 import {
   DEFAULT_RESTORE_CONCURRENCY,

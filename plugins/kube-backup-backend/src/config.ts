@@ -103,11 +103,8 @@ export function readKubeBackupConfig(root: Config): KubeBackupConfig {
     clusters,
     productionCluster: productionCluster ?? clusters[0]?.name,
     targets,
-    protectedNamespaces: config.getOptionalStringArray('protectedNamespaces') ?? [
-      'kube-system',
-      'kube-public',
-      'kube-node-lease',
-    ],
+    // On top of the engine's own (DEFAULT_PROTECTED_NAMESPACES), which always apply.
+    protectedNamespaces: config.getOptionalStringArray('protectedNamespaces') ?? [],
     namespaceOwners,
     restore: {
       allowSelfApproval: config.getOptionalBoolean('restore.allowSelfApproval') ?? false,

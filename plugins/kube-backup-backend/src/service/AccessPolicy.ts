@@ -19,6 +19,7 @@ import {
   type RestoreDecisionBody,
   type RestoreRequest,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
+import { isProtectedNamespace } from '@kube-backup/core';
 import type { HydrationTargetConfig, KubeBackupConfig } from '../config';
 
 export type UserCredentials = BackstageCredentials<BackstageUserPrincipal>;
@@ -204,8 +205,12 @@ export class AccessPolicy {
     return new Set([info.userEntityRef, ...info.ownershipEntityRefs].map(ref => ref.toLowerCase()));
   }
 
+  /** The engine's protected namespaces, and those the config adds. */
   private isProtected(namespace: string): boolean {
-    return matchesAnyNamePattern(this.deps.config.protectedNamespaces, namespace);
+    return (
+      isProtectedNamespace(namespace) ||
+      isProtectedNamespace(namespace, this.deps.config.protectedNamespaces)
+    );
   }
 }
 

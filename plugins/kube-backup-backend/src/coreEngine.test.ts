@@ -153,14 +153,18 @@ describeWithPostgres('backend jobs over core against the Kubernetes API test ser
     expect(resources).toMatchObject({
       Deployment: 'deployments',
       NetworkPolicy: 'networkpolicies',
-      Ingress: 'ingresses',
+      PodDisruptionBudget: 'poddisruptionbudgets',
     });
-    // What a hydration never writes is not in the plan: Secrets (not asked for), the
-    // autoscaler that would undo the replicas, cluster-scoped dependencies.
-    expect(Object.keys(resources)).not.toEqual(
-      expect.arrayContaining(['Secret', 'HorizontalPodAutoscaler', 'CustomResourceDefinition']),
-    );
+    // What a hydration never writes is not in the plan, and the plan says why: Secrets (not
+    // asked for), the autoscaler that would undo the replicas, the Ingress that would take
+    // production's traffic, cluster-scoped dependencies.
+    for (const kind of ['Secret', 'HorizontalPodAutoscaler', 'Ingress', 'StorageClass']) {
+      expect(resources).not.toHaveProperty(kind);
+    }
     expect(plan.droppedAutoscalers).toEqual([expect.stringMatching(/storefront/)]);
+    expect(plan.leftOutIngresses).toEqual([
+      { name: 'storefront', reason: expect.stringMatching(/production host/) },
+    ]);
 
     const job = await hydrate({ target: 'dev', namespace: 'dev-planned', replicas: 0 });
     expect(job.status).toBe('succeeded');

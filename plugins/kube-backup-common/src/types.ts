@@ -135,6 +135,8 @@ export interface HydrationPlan {
   missingSecrets: Array<{ name: string; usedBy: string[] }>;
   /** Autoscalers left out because they would scale the workloads back up. */
   droppedAutoscalers: string[];
+  /** Ingresses left out because they would take production's traffic, and why. */
+  leftOutIngresses: Array<{ name: string; reason: string }>;
   /** What else the plan found worth telling (cluster-scoped objects left out…). */
   warnings: string[];
 }

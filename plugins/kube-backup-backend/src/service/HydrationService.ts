@@ -203,6 +203,7 @@ function toPlan(prepared: Prepared, report: HydrateReport, types: ResourceType[]
     ),
     missingSecrets: report.missingSecrets.map(secret => ({ ...secret })),
     droppedAutoscalers: [...report.droppedAutoscalers],
+    leftOutIngresses: report.leftOutIngresses.map(({ name, reason }) => ({ name, reason })),
     warnings: [...report.warnings],
   };
 }

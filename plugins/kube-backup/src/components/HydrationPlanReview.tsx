@@ -103,6 +103,15 @@ export function HydrationPlanReview(props: { entityRef: string; plan: HydrationP
           Left out so the replicas hold: {value.droppedAutoscalers.join(', ')}.
         </Typography>
       )}
+      {value.leftOutIngresses.length > 0 && (
+        <Typography variant="body2">
+          Left out so production keeps its traffic:{' '}
+          {value.leftOutIngresses
+            .map(ingress => `Ingress/${ingress.name} (${ingress.reason})`)
+            .join('; ')}
+          .
+        </Typography>
+      )}
       {value.warnings.map((warning, index) => (
         <Typography key={index} variant="body2">
           Note: {warning}

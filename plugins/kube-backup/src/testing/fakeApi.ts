@@ -424,6 +424,7 @@ export function planOf(request: HydrationRequest): HydrationPlan {
       ? []
       : [{ name: 'storefront-db', usedBy: ['Deployment/storefront'] }],
     droppedAutoscalers: [],
+    leftOutIngresses: [],
     warnings: [],
   };
 }

@@ -16,7 +16,10 @@ export type UserErrorCode =
   | 'forbidden'
   | 'conflict'
   | 'protected-namespace'
-  | 'partial-failure';
+  | 'partial-failure'
+  | 'volume-repository-unreachable'
+  | 'tool-missing'
+  | 'volume-data-error';
 
 export class UserError extends Error {
   constructor(

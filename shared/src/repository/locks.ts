@@ -255,7 +255,8 @@ function lockedError(holder: LockInfo): UserError {
   );
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process of this host runs (one we may not signal counts as running). */
+export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

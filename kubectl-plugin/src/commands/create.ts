@@ -6,6 +6,7 @@ import { formatBytes, formatDuration, formatStructured } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
 import { connect, openRepository } from '../cli/session';
 import { resourceFilterOptions } from '../cli/shared-options';
+import { describeVolumeProgress } from '../cli/volume-progress';
 
 interface CreateArgs extends GlobalOptions {
   name?: string;
@@ -144,6 +145,8 @@ function describeProgress(event: CaptureProgress): [string, string?] {
       return ['listing', `${event.done}/${event.total} lists, ${event.objects} objects`];
     case 'storing':
       return ['storing', `${event.done}/${event.total} objects`];
+    case 'volumes':
+      return describeVolumeProgress(event.volume);
     case 'saving':
       return ['saving snapshot'];
   }

@@ -16,6 +16,7 @@ import {
   resourceFilterOptions,
   snapshotPositional,
 } from '../cli/shared-options';
+import { describeVolumeProgress } from '../cli/volume-progress';
 
 interface RestoreArgs extends GlobalOptions {
   snapshot: string;
@@ -211,6 +212,8 @@ export function describeProgress(event: RestoreProgress): [string, string?] {
       return ['waiting for definitions', event.crds.join(', ')];
     case 'deleting':
       return ['deleting stale objects', `${event.done}/${event.total}`];
+    case 'volumes':
+      return describeVolumeProgress(event.volume);
   }
 }
 

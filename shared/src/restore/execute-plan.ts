@@ -11,6 +11,7 @@ import type {
   PlannedObject,
   ProgressCallback,
   RestoreReport,
+  VolumeOutcome,
 } from './types';
 import { outcomeBase, writeObject, type WriteContext } from './write-object';
 
@@ -41,13 +42,16 @@ export async function executeRestorePlan(
   const { client } = connection;
 
   onProgress({ phase: 'checking' });
+  const objects = options.volumeData
+    ? await options.volumeData.prepare(plan.objects)
+    : plan.objects;
   const discovery = known?.discovery ?? (await discoverResourceTypes(client));
-  const { unserved, warnings } = await checkTarget(client, discovery, plan.objects);
+  const { unserved, warnings } = await checkTarget(client, discovery, objects);
 
   // In a dry run nothing is created, so the server cannot validate objects that need a
   // namespace or definition this restore would create first.
   const plannedCrds = new Set(
-    plan.objects
+    objects
       .filter(
         ({ type }) =>
           type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition',
@@ -74,7 +78,15 @@ export async function executeRestorePlan(
 
   const checked = Date.now();
   const outcomes: ObjectOutcome[] = [];
-  for (const { tier, items } of groupByTier(plan.objects)) {
+  // Claims get their data once written, before anything that could mount them.
+  let volumes: VolumeOutcome[] | undefined;
+  const fillVolumes = async () =>
+    (volumes ??= await options.volumeData?.fill(outcomes, {
+      dryRun,
+      onProgress: volume => onProgress({ phase: 'volumes', volume }),
+    }));
+  for (const { tier, items } of groupByTier(objects)) {
+    if (tier.rank > TIERS.storage.rank) await fillVolumes();
     const blocked = new Map<PlannedObject, Blocker>();
     for (const planned of items) {
       const message = unserved.get(planned);
@@ -111,6 +123,7 @@ export async function executeRestorePlan(
       }
     }
   }
+  await fillVolumes();
 
   return {
     snapshotId: plan.snapshotId,
@@ -123,6 +136,7 @@ export async function executeRestorePlan(
     counts: countOutcomes(outcomes),
     warnings: [...plan.warnings, ...warnings],
     concurrency,
+    ...(volumes ? { volumes } : {}),
   };
 
   /** Waits for the definitions of these custom resources; returns those that cannot be written. */

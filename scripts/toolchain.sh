@@ -1,10 +1,14 @@
 # Puts Node 22 and the pinned Yarn on PATH, installing them (from the npm registry) and the
-# Debian packages the tests drive (kubectl, PostgreSQL, Chromium) when they are missing. Sourced by .ci/run and
-# the README's commands.
+# Debian packages the tests drive (kubectl, PostgreSQL, Chromium, and for the test cluster's
+# node runc, busybox-static, restic and containerd) when they are missing. Sourced by .ci/run
+# and the README's commands.
 TOOLS="${KUBE_BACKUP_TOOLS:-$HOME/.cache/kube-backup-tools}"
 NODE_VERSION=22.23.3
 
 ensure_toolchain() {
+  # --for-try: only what scripts/try.sh needs (no databases, browsers or image tools).
+  local for_try=""
+  [ "${1:-}" = "--for-try" ] && for_try=1
   mkdir -p "$TOOLS/bin"
   if [ ! -x "$TOOLS/node-$NODE_VERSION/node_modules/node/bin/node" ]; then
     echo "installing node $NODE_VERSION into $TOOLS" >&2
@@ -19,15 +23,28 @@ ensure_toolchain() {
   local missing=()
   command -v kubectl >/dev/null || missing+=(kubernetes-client)
   command -v openssl >/dev/null || missing+=(openssl)
+  # The test cluster's node runs pods under runc from images built of busybox-static.
+  command -v runc >/dev/null || missing+=(runc)
+  dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+  if [ -n "$for_try" ]; then
+    install_debian_packages "${missing[@]}"
+    return
+  fi
+  # The data-mover image carries restic; the image suite imports the archives with ctr.
+  command -v restic >/dev/null || missing+=(restic)
+  command -v ctr >/dev/null || missing+=(containerd)
   # Backstage's production database, which the backend plugin's suites start themselves.
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   # The browser end-to-end test drives Debian's Chromium with playwright-core.
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing Debian packages: ${missing[*]}" >&2
-    local sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
-  fi
+  install_debian_packages "${missing[@]}"
+}
+
+install_debian_packages() {
+  [ $# -gt 0 ] || return 0
+  echo "installing Debian packages: $*" >&2
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >&2
 }

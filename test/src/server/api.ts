@@ -72,6 +72,7 @@ export interface WriteOptions {
 
 export interface DeleteOptions {
   dryRun?: boolean;
+  gracePeriodSeconds?: number;
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
   preconditions?: { uid?: string; resourceVersion?: string };
 }
@@ -163,6 +164,12 @@ export class ApiServer {
   readonly registry = new Registry();
   readonly store = new ObjectStore();
   lifecycle?: Lifecycle;
+  /** The node's kubelet: takes over deletes of pods whose containers it must stop first. */
+  gracefulDelete?: (
+    type: ResourceType,
+    obj: KubeObject,
+    opts: DeleteOptions,
+  ) => KubeObject | undefined;
   private nextIp = 2;
   private readonly usedIps = new Set<string>(['10.96.0.1']);
   private nextNodePort = 30000;
@@ -719,6 +726,8 @@ export class ApiServer {
       );
     }
     const uid = old.metadata.uid!;
+    const graceful = this.gracefulDelete?.(type, old, opts);
+    if (graceful) return { object: this.present(type, graceful), uid };
     if (this.lifecycle?.handlesDelete(type))
       return { object: this.lifecycle.delete(type, old, opts), uid };
     const returnsObject =
@@ -763,13 +772,18 @@ export class ApiServer {
     return { object: returnsObject ? this.present(type, deleted) : undefined, uid };
   }
 
-  markDeleting(type: ResourceType, old: KubeObject, finalizers: string[]): KubeObject {
+  markDeleting(
+    type: ResourceType,
+    old: KubeObject,
+    finalizers: string[],
+    gracePeriodSeconds = 0,
+  ): KubeObject {
     const marked = {
       ...old,
       metadata: {
         ...old.metadata,
         deletionTimestamp: nowTimestamp(),
-        deletionGracePeriodSeconds: 0,
+        deletionGracePeriodSeconds: gracePeriodSeconds,
         finalizers,
         resourceVersion: this.store.nextResourceVersion(),
       },

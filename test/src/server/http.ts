@@ -44,8 +44,21 @@ export interface RequestRecord {
   status: number;
 }
 
+/** The node's kubelet endpoints the server proxies to (when the cluster has a node). */
+export interface PodLogs {
+  serveLog(
+    namespace: string,
+    name: string,
+    query: URLSearchParams,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): number;
+}
+
 export interface HttpOptions {
   gitVersion: string;
+  /** Serves `pods/log` when the cluster runs a node. */
+  podLogs?: () => PodLogs | undefined;
   recordRequests: boolean;
   requests: RequestRecord[];
   serverAddress: () => string;
@@ -176,6 +189,8 @@ export class RequestHandler {
       info.subresource,
     );
     if (denied) throw denied;
+    if (info.subresource === 'log')
+      return this.options.podLogs!()!.serveLog(info.namespace!, info.name!, query, req, res);
     if (info.type.review && info.verb === 'create') {
       const decoded = decodeBody(
         body,
@@ -213,7 +228,8 @@ export class RequestHandler {
       const ok =
         (subresource === 'status' && type.status) ||
         (subresource === 'scale' && type.scale) ||
-        (subresource === 'finalize' && resource === 'namespaces' && !group);
+        (subresource === 'finalize' && resource === 'namespaces' && !group) ||
+        (subresource === 'log' && resource === 'pods' && !group && !!this.options.podLogs?.());
       if (!ok) throw notFoundPath();
     }
     if (type.namespaced && namespace === undefined && (name || method !== 'GET')) {
@@ -541,6 +557,13 @@ function deleteOptions(query: URLSearchParams, body: string): DeleteOptions {
     options.propagationPolicy = policy;
   } else if (parsed.orphanDependents === true || query.get('orphanDependents') === 'true') {
     options.propagationPolicy = 'Orphan';
+  }
+  const grace = query.get('gracePeriodSeconds') ?? parsed.gracePeriodSeconds;
+  if (grace !== undefined && grace !== null) {
+    const seconds = Number(grace);
+    if (!Number.isInteger(seconds))
+      throw badRequest(`gracePeriodSeconds: Invalid value: "${String(grace)}": must be an integer`);
+    options.gracePeriodSeconds = Math.max(seconds, 0);
   }
   const dry = Array.isArray(parsed.dryRun) ? parsed.dryRun : [];
   options.dryRun = dryRun(query) || dry.includes('All');

@@ -21,6 +21,8 @@ import { keyOf } from './registry';
 import { readManifests, seed, type SeedInput } from './seed';
 import { tlsMaterial } from './tls';
 import { Watches } from './watch';
+import { NODE_STORAGE, startNode, type NodeFaults, type NodeOptions, type TestNode } from '../node';
+import { serveUpgrade } from './upgrade';
 
 export interface TestClusterOptions {
   /** YAML/JSON files, directories of them, or manifest objects, loaded before start. */
@@ -39,6 +41,11 @@ export interface TestClusterOptions {
   version?: string;
   /** Keep a log of every request in `requests` (default false). */
   recordRequests?: boolean;
+  /**
+   * Run a node: pods run as runc containers, claims get volumes on disk, snapshots,
+   * Jobs, exec and logs work (default false: nothing runs, at no cost). See test/README.md.
+   */
+  node?: boolean | NodeOptions;
 }
 
 export interface KubeconfigOptions {
@@ -62,7 +69,7 @@ export interface TestClusterStore {
   remove(apiVersion: string, kind: string, namespace: string | undefined, name: string): boolean;
 }
 
-export interface TestClusterFaults {
+export interface TestClusterFaults extends Partial<NodeFaults> {
   /** The next `n` requests matching `match` (default: any) get 429 with Retry-After: 1. */
   throttle(n: number, match?: (req: RequestSummary) => boolean): void;
   /** The next list request carrying a continue token gets 410 Gone (reason Expired). */
@@ -89,10 +96,13 @@ export interface TestCluster {
   faults: TestClusterFaults;
   /** Every request, when started with recordRequests: true. */
   requests: RequestRecord[];
+  /** The node, when started with `node`: its name, runc state directory and storage names. */
+  node?: { name: string; runcRoot: string; storage: typeof NODE_STORAGE };
   stop(): Promise<void>;
 }
 
-export type { KubeObject, RequestRecord, RequestSummary, SeedInput };
+export type { KubeObject, NodeOptions, RequestRecord, RequestSummary, SeedInput };
+export { NODE_STORAGE };
 
 export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
   const useTls = opts.tls !== false;
@@ -116,8 +126,11 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   const watches = new Watches(api);
   const requests: RequestRecord[] = [];
   let address = '127.0.0.1:0';
+  let node: TestNode | undefined;
+  const gitVersion = opts.version ?? 'v1.32.4';
   const handler = new RequestHandler(api, auth, faults, watches, {
-    gitVersion: opts.version ?? 'v1.32.4',
+    gitVersion,
+    podLogs: () => node,
     recordRequests: opts.recordRequests === true,
     requests,
     serverAddress: () => address,
@@ -128,12 +141,27 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     ? https.createServer({ cert: tls.certPem, key: tls.keyPem }, listener)
     : http.createServer(listener);
   server.keepAliveTimeout = 30_000;
+  server.on('upgrade', (req, socket, head) =>
+    serveUpgrade(api, auth, () => node, req, socket, head),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const url = `${useTls ? 'https' : 'http'}://${address}`;
+  if (opts.node) {
+    node = await startNode(
+      {
+        api,
+        auth,
+        caPem: tls?.caPem ?? '',
+        apiPort: () => Number(address.split(':')[1]),
+        kubeletVersion: gitVersion,
+      },
+      opts.node === true ? {} : opts.node,
+    );
+  }
 
   if (opts.seed && opts.seed.length > 0)
     seed(api, lifecycle, readManifests(opts.seed), { lastApplied: true });
@@ -203,16 +231,20 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       throttle: (n, match) => faults.throttle(n, match),
       expireNextContinue: () => faults.expireNextContinue(),
       forbid: (t, resource) => auth.forbid(t, resource),
+      ...nodeFaults(node),
       reset() {
         faults.reset();
+        node?.faults.reset();
         auth.allow(token);
         auth.allow(readOnlyToken);
       },
     },
     requests,
+    node: node && { name: node.name, runcRoot: node.runcRoot, storage: NODE_STORAGE },
     async stop() {
       if (stopped) return;
       stopped = true;
+      await node?.stop();
       lifecycle.stop();
       watches.closeAll();
       await new Promise<void>(resolve => {
@@ -222,4 +254,11 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The node's faults, bound to it; absent without a node. */
+function nodeFaults(node: TestNode | undefined): Partial<NodeFaults> {
+  if (!node) return {};
+  const { reset: _reset, ...faults } = node.faults;
+  return faults;
 }

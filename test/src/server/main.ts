@@ -2,7 +2,9 @@
  * kube-test-server: runs the test API server as a process.
  *
  *   kube-test-server [--port N] [--seed PATH]… [--kubeconfig OUT] [--http]
- *                    [--crd-establish-delay MS] [--version vX.Y.Z]
+ *                    [--crd-establish-delay MS] [--version vX.Y.Z] [--node]
+ *
+ * --node runs pods (runc containers, volumes on disk, exec, logs, snapshots, Jobs).
  *
  * Prints the URL and the kubeconfig path, then serves until SIGINT or SIGTERM.
  */
@@ -10,7 +12,7 @@ import { copyFile } from 'node:fs/promises';
 import { startTestCluster, type TestClusterOptions } from './index';
 
 const USAGE =
-  'usage: kube-test-server [--port N] [--seed PATH]... [--kubeconfig OUT] [--http] [--crd-establish-delay MS] [--version vX.Y.Z]';
+  'usage: kube-test-server [--port N] [--seed PATH]... [--kubeconfig OUT] [--http] [--crd-establish-delay MS] [--version vX.Y.Z] [--node]';
 
 interface Args {
   options: TestClusterOptions;
@@ -52,6 +54,9 @@ export function parseArgs(argv: string[]): Args {
         break;
       case '--version':
         options.version = value();
+        break;
+      case '--node':
+        options.node = true;
         break;
       case '-h':
       case '--help':

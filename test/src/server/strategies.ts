@@ -412,9 +412,12 @@ const pod: Strategy = {
   validate(o) {
     return validateContainers(spec(o), 'spec');
   },
-  validateUpdate(o, old) {
+  validateUpdate(o, old, ctx) {
+    // The scheduler's binding sets nodeName once.
+    const binding = ctx.system && !readSpec(old).nodeName;
     const strip = (p: KubeObject): Obj => {
       const s = { ...readSpec(p) };
+      if (binding) delete s.nodeName;
       delete s.activeDeadlineSeconds;
       delete s.tolerations;
       delete s.terminationGracePeriodSeconds;
@@ -649,7 +652,7 @@ const pvc: Strategy = {
     if (!requests.storage) errors.push(fieldRequired('spec.resources[storage]'));
     return errors;
   },
-  validateUpdate(o, old) {
+  validateUpdate(o, old, ctx) {
     const a = { ...spec(o) };
     const b = { ...readSpec(old) };
     for (const s of [a, b]) {
@@ -658,6 +661,9 @@ const pvc: Strategy = {
     }
     // Binding fills volumeName; a client that leaves it out does not change it.
     if (a.volumeName === undefined) a.volumeName = b.volumeName ?? null;
+    // The volume controller gives a claim without a class the default one, once.
+    if (ctx.system && (b.storageClassName === undefined || b.storageClassName === null))
+      b.storageClassName = a.storageClassName;
     if (b.volumeName === undefined) b.volumeName = a.volumeName;
     if (!deepEqual(a, b)) {
       return [

@@ -11,7 +11,7 @@ import { pruneCommand } from './commands/prune';
 import { repoCommand } from './commands/repo';
 import { restoreCommand } from './commands/restore';
 import { verifyCommand } from './commands/verify';
-import { oneLine } from './cli/fail';
+import { errorLine } from './cli/fail';
 import { withGlobalOptions } from './cli/global-options';
 import { closeSession } from './cli/session';
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   try {
     await cli.parseAsync();
   } catch (error) {
-    process.stderr.write(`error: ${oneLine(error)}\n`);
+    process.stderr.write(`error: ${errorLine(error)}\n`);
     process.exitCode = 1;
   } finally {
     await closeSession();

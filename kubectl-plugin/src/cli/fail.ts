@@ -15,3 +15,16 @@ export function oneLine(error: unknown): string {
       .join(' ') || 'unexpected error'
   );
 }
+
+/** The flags that fix what core reports by code (core never names flags). */
+const ADVICE: Record<string, string> = {
+  'volume-repository-unreachable':
+    "give --repository-node-path (where the cluster's nodes mount the repository's folder), use an s3:// repository, or leave volume data out with --volumes none",
+};
+
+/** An error's one line, with what to do about it where the CLI knows. */
+export function errorLine(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const advice = typeof code === 'string' ? ADVICE[code] : undefined;
+  return advice ? `${oneLine(error)}; ${advice}` : oneLine(error);
+}

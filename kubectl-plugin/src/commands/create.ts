@@ -4,11 +4,15 @@ import { EXIT_PARTIAL } from '../cli/fail';
 import { listOption, type GlobalOptions } from '../cli/global-options';
 import { formatBytes, formatDuration, formatStructured } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
-import { connect, openRepository } from '../cli/session';
-import { resourceFilterOptions } from '../cli/shared-options';
-import { describeVolumeProgress } from '../cli/volume-progress';
+import { connect, openRepository, volumeDataSettings } from '../cli/session';
+import {
+  resourceFilterOptions,
+  volumeDataOptions,
+  type VolumeDataArgs,
+} from '../cli/shared-options';
+import { describeVolumeProgress, volumeLines } from '../cli/volume-output';
 
-interface CreateArgs extends GlobalOptions {
+interface CreateArgs extends GlobalOptions, VolumeDataArgs {
   name?: string;
   'include-namespaces'?: string[];
   'exclude-namespaces'?: string[];
@@ -20,6 +24,9 @@ interface CreateArgs extends GlobalOptions {
   'include-resources'?: string[];
   'exclude-resources'?: string[];
   'include-cluster-resources': 'auto' | 'true' | 'false';
+  volumes: 'annotated' | 'all' | 'none';
+  'volume-method': 'snapshot' | 'fs' | 'auto';
+  'keep-volume-snapshots': boolean;
 }
 
 export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
@@ -66,6 +73,24 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
         default: 'auto' as const,
         describe: 'Cluster-scoped objects: auto = those the selection needs (all of them with -A)',
       })
+      .option('volumes', {
+        choices: ['annotated', 'all', 'none'] as const,
+        default: 'annotated' as const,
+        describe:
+          "Whose data to capture: claims marked kube-backup.io/capture or named by a pod template's kube-backup.io/volumes, every claim, or none",
+      })
+      .option('volume-method', {
+        choices: ['snapshot', 'fs', 'auto'] as const,
+        default: 'auto' as const,
+        describe:
+          "snapshot: a CSI VolumeSnapshot, cloned and copied; fs: the live claim copied read-only; auto: snapshot where the claim's driver has a VolumeSnapshotClass",
+      })
+      .option('keep-volume-snapshots', {
+        type: 'boolean',
+        default: false,
+        describe: 'Leave the VolumeSnapshots in the cluster as fast local restore points',
+      })
+      .options(volumeDataOptions)
       .check(argv => {
         // yargs' conflicts() counts a boolean's default as given, so check by hand.
         if (argv['all-namespaces'] && (argv.namespace || argv['include-namespaces']?.length)) {
@@ -81,11 +106,24 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
       .example(
         'kubectl backup create --entity storefront --tag release',
         "back up one Backstage entity's workloads",
+      )
+      .example(
+        'kubectl backup create -n shop --volumes all --volume-method snapshot',
+        'back up a namespace with the data of every claim, from CSI snapshots',
       ) as never,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const connection = await connect(argv);
     const repository = await openRepository(argv);
+    const volumeData =
+      argv.volumes === 'none'
+        ? undefined
+        : core.volumeDataCapture(connection, repository, {
+            ...(await volumeDataSettings(argv)),
+            selection: argv.volumes,
+            method: argv['volume-method'],
+            keepVolumeSnapshots: argv['keep-volume-snapshots'],
+          });
     const namespaces = listOption(argv['include-namespaces']);
     const progress = new ProgressLine();
     const snapshot = await core
@@ -102,6 +140,7 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
         includeResources: listOption(argv['include-resources']),
         excludeResources: listOption(argv['exclude-resources']),
         includeClusterResources: argv['include-cluster-resources'],
+        volumeData,
         onProgress: (event: CaptureProgress) => progress.update(...describeProgress(event)),
       })
       .finally(() => progress.done());
@@ -118,6 +157,7 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
           `objects: ${snapshot.counts.restorable} restorable, ${snapshot.counts.objects - snapshot.counts.restorable} recorded for search`,
           kinds,
           `namespaces: ${snapshot.namespaces.join(', ') || '<none>'}`,
+          ...volumeLines(snapshot),
           `stored: ${formatBytes(snapshot.stats.newBytes)} new (${snapshot.stats.storedObjects} objects), ${formatBytes(snapshot.stats.reusedBytes)} deduplicated (${snapshot.stats.reusedObjects} objects)`,
           `duration: ${formatDuration(snapshot.durationMs)}`,
         ].join('\n') + '\n',

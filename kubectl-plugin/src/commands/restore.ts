@@ -5,20 +5,23 @@ import type {
   PatchRule,
   RestoreProgress,
   RestoreReport,
+  VolumeOutcome,
 } from '@kube-backup/core';
 import { EXIT_PARTIAL, UsageError } from '../cli/fail';
 import { listOption, type GlobalOptions } from '../cli/global-options';
-import { formatDuration, formatStructured, formatTable } from '../cli/output';
+import { formatBytes, formatDuration, formatStructured, formatTable } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
-import { openRepository } from '../cli/session';
+import { connect, openRepository, volumeDataSettings } from '../cli/session';
 import {
   infrastructureMappingOptions,
   resourceFilterOptions,
   snapshotPositional,
+  volumeDataOptions,
+  type VolumeDataArgs,
 } from '../cli/shared-options';
-import { describeVolumeProgress } from '../cli/volume-progress';
+import { describeVolumeProgress } from '../cli/volume-output';
 
-interface RestoreArgs extends GlobalOptions {
+interface RestoreArgs extends GlobalOptions, VolumeDataArgs {
   snapshot: string;
   'include-namespaces'?: string[];
   selector?: string;
@@ -35,6 +38,8 @@ interface RestoreArgs extends GlobalOptions {
   existing: ExistingPolicy;
   'dry-run': boolean;
   concurrency: number;
+  volumes: 'all' | 'none';
+  'overwrite-volume-data': boolean;
 }
 
 export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
@@ -99,6 +104,25 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
         default: 32,
         describe: 'Objects written at once',
       })
+      .option('volumes', {
+        choices: ['all', 'none'] as const,
+        default: 'all' as const,
+        describe:
+          'Restore the data of every restored claim the snapshot holds data for (each gets a fresh volume, filled before the workloads start), or objects only',
+      })
+      .option('overwrite-volume-data', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'With --existing update: replace the data of claims that exist (emptied, then filled with the snapshot)',
+      })
+      .options(volumeDataOptions)
+      .check(argv => {
+        if (argv['overwrite-volume-data'] && argv.existing !== 'update') {
+          throw new Error('--overwrite-volume-data needs --existing update');
+        }
+        return true;
+      })
       .example('kubectl backup restore latest', 'restore the newest snapshot as it was')
       .example(
         'kubectl backup restore 3f2a --namespace-mapping shop:shop-staging --replicas 1 --dry-run',
@@ -111,6 +135,10 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
       .example(
         'kubectl backup restore latest --context dr-cluster --storage-class-mapping gp2:premium-rwo',
         'restore into another cluster',
+      )
+      .example(
+        'kubectl backup restore latest -n shop --object pvc/data --existing update --overwrite-volume-data',
+        "put a claim's data back as it was",
       ) as never,
   handler: async argv => {
     const core = await import('@kube-backup/core');
@@ -146,24 +174,24 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
     }
     const [repository, connection] = await Promise.all([
       openRepository(argv),
-      core.connectToCluster({
-        kubeconfig: argv.kubeconfig,
-        context: argv.context,
-        concurrency: options.concurrency,
-      }),
+      connect(argv, { concurrency: options.concurrency }),
     ]);
     const snapshot = await repository.getSnapshot(
       await repository.resolveSnapshotId(argv.snapshot),
     );
+    const volumeData =
+      argv.volumes === 'none'
+        ? undefined
+        : core.volumeDataRestore(connection, repository, snapshot, {
+            ...(await volumeDataSettings(argv)),
+            overwrite: argv['overwrite-volume-data'],
+          });
     const progress = new ProgressLine();
     const report = await core
-      .restoreSnapshot(connection, repository, snapshot, options, event =>
+      .restoreSnapshot(connection, repository, snapshot, { ...options, volumeData }, event =>
         progress.update(...describeProgress(event)),
       )
-      .finally(() => {
-        progress.done();
-        connection.client.close();
-      });
+      .finally(() => progress.done());
     await printReport(
       argv.output,
       report,
@@ -293,7 +321,7 @@ export async function printReport(
       ? `dry run of the ${title}: ${counts.join(', ') || 'nothing to do'}; nothing was written`
       : `${title}: ${counts.join(', ') || 'nothing to do'} in ${formatDuration(report.durationMs)}`;
     process.stdout.write(
-      `${[...(rows.length > 0 ? [''] : []), summary, ...extraLines].join('\n')}\n`,
+      `${[...(rows.length > 0 ? [''] : []), summary, ...volumeOutcomeLines(report), ...extraLines].join('\n')}\n`,
     );
   }
   for (const warning of report.warnings) process.stderr.write(`warning: ${warning}\n`);
@@ -301,4 +329,37 @@ export async function printReport(
     process.stderr.write(`error: ${failed} object(s) failed; see the report\n`);
     process.exitCode = EXIT_PARTIAL;
   }
+  const failedVolumes = (report.volumes ?? []).filter(volume => volume.outcome === 'failed');
+  if (failedVolumes.length > 0) {
+    process.stderr.write(
+      `error: the data of ${failedVolumes.length} claim(s) was not restored: ${failedVolumes.map(v => `${v.namespace}/${v.claim} (${v.message ?? 'failed'})`).join('; ')}\n`,
+    );
+    process.exitCode = EXIT_PARTIAL;
+  }
+}
+
+const VOLUME_OUTCOMES: Record<VolumeOutcome['outcome'], string> = {
+  restored: 'data restored',
+  'would-restore': 'data would be restored',
+  skipped: 'data not restored',
+  failed: 'data restore failed',
+};
+
+/** A line per restored claim: what became of its data. */
+function volumeOutcomeLines(report: RestoreReport): string[] {
+  if (!report.volumes?.length) return [];
+  return [
+    'volume data:',
+    ...report.volumes.map(volume => {
+      const size =
+        volume.bytes !== undefined
+          ? ` (${formatBytes(volume.bytes)} in ${volume.files ?? 0} files)`
+          : '';
+      const advice =
+        volume.reason === 'claim-exists'
+          ? '; --existing update --overwrite-volume-data replaces it'
+          : '';
+      return `  ${volume.namespace}/${volume.claim}: ${VOLUME_OUTCOMES[volume.outcome]}${size}${volume.message && volume.outcome !== 'restored' ? `: ${volume.message}${advice}` : ''}`;
+    }),
+  ];
 }

@@ -116,7 +116,13 @@ export async function hydrateSnapshot(
   const report = await executeRestorePlan(
     connection,
     plan,
-    { existing, dryRun, concurrency, crdTimeoutMs: options.crdTimeoutMs },
+    {
+      existing,
+      dryRun,
+      concurrency,
+      crdTimeoutMs: options.crdTimeoutMs,
+      volumeData: options.volumeData?.(snapshot),
+    },
     onProgress,
     { discovery },
   );

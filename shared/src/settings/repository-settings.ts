@@ -11,17 +11,27 @@ export interface RepositorySettingsSources {
   passwordFile?: string;
   /** `--config`; default `$KUBE_BACKUP_CONFIG`, then `~/.kube-backup/config.yaml` if it exists. */
   configFile?: string;
+  /** `--repository-node-path`. */
+  nodePath?: string;
+  /** `--mover-image`. */
+  moverImage?: string;
   env: NodeJS.ProcessEnv;
 }
 
 export interface RepositorySettings {
   location: string;
   password: string;
+  /** Where the cluster's nodes mount a `file://` repository's folder, for data movers. */
+  nodePath?: string;
+  /** The data-mover image. */
+  moverImage?: string;
 }
 
 interface ConfigFile {
   repository?: string;
   passwordFile?: string;
+  repositoryNodePath?: string;
+  moverImage?: string;
 }
 
 /**
@@ -45,7 +55,18 @@ export async function resolveRepositorySettings(
     passwordFile:
       sources.passwordFile ?? (sources.env.KUBE_BACKUP_PASSWORD ? undefined : config.passwordFile),
   });
-  return { location, password };
+  return {
+    location,
+    password,
+    nodePath:
+      sources.nodePath ??
+      sources.env.KUBE_BACKUP_REPOSITORY_NODE_PATH ??
+      // A node path belongs to the repository it was written for.
+      ((sources.repository ?? sources.env.KUBE_BACKUP_REPOSITORY)
+        ? undefined
+        : config.repositoryNodePath),
+    moverImage: sources.moverImage ?? sources.env.KUBE_BACKUP_MOVER_IMAGE ?? config.moverImage,
+  };
 }
 
 async function readConfigFile(path: string | undefined, required: boolean): Promise<ConfigFile> {
@@ -74,11 +95,19 @@ async function readConfigFile(path: string | undefined, required: boolean): Prom
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UserError(
       'invalid-argument',
-      `config file ${file} must be a mapping with repository and passwordFile`,
+      `config file ${file} must be a mapping with repository, passwordFile, repositoryNodePath and moverImage`,
     );
   }
-  const { repository, passwordFile } = parsed as Record<string, unknown>;
-  for (const [key, value] of Object.entries({ repository, passwordFile })) {
+  const { repository, passwordFile, repositoryNodePath, moverImage } = parsed as Record<
+    string,
+    unknown
+  >;
+  for (const [key, value] of Object.entries({
+    repository,
+    passwordFile,
+    repositoryNodePath,
+    moverImage,
+  })) {
     if (value !== undefined && typeof value !== 'string') {
       throw new UserError('invalid-argument', `config file ${file}: ${key} must be a string`);
     }
@@ -86,5 +115,7 @@ async function readConfigFile(path: string | undefined, required: boolean): Prom
   return {
     repository: repository as string | undefined,
     passwordFile: passwordFile as string | undefined,
+    repositoryNodePath: repositoryNodePath as string | undefined,
+    moverImage: moverImage as string | undefined,
   };
 }

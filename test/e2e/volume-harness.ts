@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { dump } from 'js-yaml';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   IMAGES,
@@ -50,6 +50,10 @@ export interface VolumeSuite {
    * and returns the lines, `<sha256>  ./path`, sorted by path.
    */
   checksums(namespace: string, claim: string): Promise<string[]>;
+  /** Runs a test-app pod with the claim mounted read-only at /data; returns its output. */
+  read(namespace: string, claim: string, command: string[]): Promise<string>;
+  /** Bytes the repository's volume data takes, where this machine can see it. */
+  volumeDataBytes(): Promise<number | undefined>;
   /** Objects volume operations labelled and left, as `Kind namespace/name`. */
   leftovers(): Promise<string[]>;
   stop(): Promise<void>;
@@ -120,6 +124,11 @@ export async function startVolumeSuite(name: string): Promise<VolumeSuite> {
     },
     podPhase,
     async checksums(namespace, claim) {
+      return (await this.read(namespace, claim, ['test-app', 'checksum', '/data']))
+        .split('\n')
+        .filter(Boolean);
+    },
+    async read(namespace, claim, command) {
       const pod = `reader-${++readers}`;
       await this.apply(namespace, {
         apiVersion: 'v1',
@@ -131,7 +140,7 @@ export async function startVolumeSuite(name: string): Promise<VolumeSuite> {
             {
               name: 'reader',
               image: IMAGES.testApp,
-              args: ['checksum', '/data'],
+              command,
               volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true }],
             },
           ],
@@ -142,7 +151,19 @@ export async function startVolumeSuite(name: string): Promise<VolumeSuite> {
       const logs = await must(kubectl(['logs', '-n', namespace, pod]));
       if (done.status?.phase !== 'Succeeded') throw new Error(`reader failed: ${logs}`);
       await kubectl(['delete', 'pod', '-n', namespace, pod, '--wait=false']);
-      return logs.split('\n').filter(Boolean);
+      return logs;
+    },
+    async volumeDataBytes() {
+      const location = work.env.KUBE_BACKUP_REPOSITORY ?? '';
+      if (!location.startsWith('file://')) return undefined;
+      const files = await readdir(join(location.slice('file://'.length), 'volumes'), {
+        recursive: true,
+        withFileTypes: true,
+      });
+      let total = 0;
+      for (const file of files)
+        if (file.isFile()) total += (await stat(join(file.parentPath, file.name))).size;
+      return total;
     },
     async leftovers() {
       const kinds = ['pods', 'secrets', 'persistentvolumeclaims', 'volumesnapshots', 'leases'];

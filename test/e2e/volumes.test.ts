@@ -116,6 +116,9 @@ async function restore(args: string[]): Promise<RestoreReport> {
   return JSON.parse(result.stdout) as RestoreReport;
 }
 
+/** What the snapshot-method test backed up, for restoring the same snapshot elsewhere. */
+const backedUp: { namespace?: string; snapshot?: Snapshot; sums?: string[]; lines?: number } = {};
+
 describe.each(['snapshot', 'fs'])('with the %s method', method => {
   it('backs up an appending application consistently and restores it byte for byte', async () => {
     const namespace = await suite.namespace(`ledger-${method}`);
@@ -159,5 +162,178 @@ describe.each(['snapshot', 'fs'])('with the %s method', method => {
       expect.objectContaining({ namespace, claim: 'data', outcome: 'restored', files: 21 }),
     ]);
     expect(await suite.checksums(namespace, 'data')).toEqual(atBackup);
+    if (method === 'snapshot')
+      Object.assign(backedUp, { namespace, snapshot, sums: atBackup, lines });
   });
 });
+
+describe('the same snapshot elsewhere', () => {
+  it('restores into another namespace with a storage-class mapping', async () => {
+    const { namespace, snapshot, sums } = backedUp;
+    if (!namespace || !snapshot || !sums) throw new Error('the snapshot-method backup did not run');
+    const target = await suite.namespace('ledger-copy');
+    const report = await restore([
+      snapshot.id,
+      '--include-namespaces',
+      namespace,
+      '--namespace-mapping',
+      `${namespace}:${target}`,
+      '--storage-class-mapping',
+      `${suite.cluster.storageClass}:${suite.otherStorageClass}`,
+      '--exclude-resources',
+      'pods',
+    ]);
+    expect(report.volumes).toEqual([
+      expect.objectContaining({
+        namespace: target,
+        sourceNamespace: namespace,
+        claim: 'data',
+        outcome: 'restored',
+      }),
+    ]);
+    const claim = await suite.cluster.kubectl([
+      'get',
+      'pvc',
+      '-n',
+      target,
+      'data',
+      '-o',
+      'jsonpath={.spec.storageClassName}',
+    ]);
+    expect(claim.stdout).toBe(suite.otherStorageClass);
+    expect(await suite.checksums(target, 'data')).toEqual(sums);
+  });
+
+  it('hydrates a dev namespace with the data of the claims tagged for hydration, and the application runs on it', async () => {
+    const { namespace, snapshot, sums, lines } = backedUp;
+    if (!namespace || !snapshot || !sums || !lines)
+      throw new Error('the snapshot-method backup did not run');
+    const dev = await suite.namespace('dev');
+    const hydrated = await suite.work.cli([
+      'hydrate',
+      '--to',
+      dev,
+      '--from',
+      namespace,
+      '--snapshot',
+      snapshot.id,
+      '-o',
+      'json',
+    ]);
+    expect(hydrated.code).toBe(0);
+    const report = JSON.parse(hydrated.stdout) as RestoreReport;
+    expect(report.volumes).toEqual([
+      expect.objectContaining({ namespace: dev, claim: 'data', outcome: 'restored', files: 21 }),
+    ]);
+    // The hydrated application found its files and appends after what was backed up.
+    await suite.podPhase(dev, 'app', 'Running');
+    await suite.execUntil(
+      dev,
+      'app',
+      ['sh', '-c', 'wc -l < /data/log.txt'],
+      out => Number(out) > lines,
+    );
+    const files = sums.filter(line => line.includes('./files/'));
+    expect((await suite.checksums(dev, 'data')).filter(line => line.includes('./files/'))).toEqual(
+      files,
+    );
+    const prefix = await suite.read(dev, 'data', [
+      'sh',
+      '-c',
+      `head -n ${lines} /data/log.txt | sha256sum`,
+    ]);
+    const logAtBackup = sums.find(line => line.endsWith('./log.txt'))?.split(/\s+/)[0];
+    expect(prefix.split(/\s+/)[0]).toBe(logAtBackup);
+  });
+
+  it('hydrates without data when asked: the application starts on an empty claim', async () => {
+    const { namespace, snapshot, sums } = backedUp;
+    if (!namespace || !snapshot || !sums) throw new Error('the snapshot-method backup did not run');
+    const dev = await suite.namespace('dev-empty');
+    const hydrated = await suite.work.cli([
+      'hydrate',
+      '--to',
+      dev,
+      '--from',
+      namespace,
+      '--snapshot',
+      snapshot.id,
+      '--without-data',
+      '-o',
+      'json',
+    ]);
+    expect(hydrated.code).toBe(0);
+    expect((JSON.parse(hydrated.stdout) as RestoreReport).volumes).toBeUndefined();
+    // Its init container found no files and wrote new ones: none is the backed-up one.
+    await suite.podPhase(dev, 'app', 'Running');
+    const files = (await suite.checksums(dev, 'data')).filter(line => line.includes('./files/'));
+    expect(files).toHaveLength(20);
+    for (const line of files) expect(sums).not.toContain(line);
+  });
+});
+
+describe('an unchanged volume', () => {
+  it('costs under 1% of its first backup the second time, in transfer and in storage', async () => {
+    const namespace = await suite.namespace('bulk');
+    await suite.apply(
+      namespace,
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'bulk' },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: suite.cluster.storageClass,
+          resources: { requests: { storage: '1Gi' } },
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'writer' },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'writer',
+              image: IMAGES.testApp,
+              args: ['fill', '/data', '64', '262144'],
+              volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            },
+          ],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'bulk' } }],
+        },
+      },
+    );
+    await suite.podPhase(namespace, 'writer', 'Succeeded');
+    const before = await suite.volumeDataBytes();
+    const first = await backupAll(namespace);
+    const afterFirst = await suite.volumeDataBytes();
+    const second = await backupAll(namespace);
+    const afterSecond = await suite.volumeDataBytes();
+    expect(first.bytes).toBe(64 * 262144);
+    expect(second.bytes).toBe(64 * 262144);
+    expect(first.addedBytes).toBeGreaterThan(64 * 262144 * 0.9);
+    expect(second.addedBytes).toBeLessThan(first.addedBytes! * 0.01);
+    if (before !== undefined && afterFirst !== undefined && afterSecond !== undefined) {
+      expect(afterSecond - afterFirst).toBeLessThan((afterFirst - before) * 0.01);
+    }
+  });
+});
+
+async function backupAll(namespace: string) {
+  const result = await suite.work.cli([
+    'create',
+    '-n',
+    namespace,
+    '--volumes',
+    'all',
+    '-o',
+    'json',
+  ]);
+  expect(result.code).toBe(0);
+  const snapshot = JSON.parse(result.stdout) as Snapshot;
+  const volume = snapshot.volumes.find(v => v.claim === 'bulk');
+  expect(volume?.data?.status).toBe('captured');
+  return volume!.data!;
+}

@@ -9,6 +9,7 @@ import {
   type PodCluster,
   type PodStatus,
 } from '../src/testing/pod-cluster';
+import type { KubeObject } from '../src/server';
 import { createWorkspace, type Workspace } from './harness';
 
 /**
@@ -54,6 +55,17 @@ export interface VolumeSuite {
   read(namespace: string, claim: string, command: string[]): Promise<string>;
   /** Bytes the repository's volume data takes, where this machine can see it. */
   volumeDataBytes(): Promise<number | undefined>;
+  /**
+   * Kills the mover that copies a claim (read directly, by the fs method) once it has
+   * started: the test cluster's node kills it the moment it starts; on a real cluster its
+   * restic process is killed once it runs. Returns a function that stops it.
+   */
+  killMoverOf(namespace: string, claim: string): () => void;
+  /**
+   * Holds the mover of a claim (read directly, or through a clone of its snapshot) before
+   * its container starts. Only the test cluster's node can: undefined elsewhere.
+   */
+  holdMoverOf(namespace: string, claim: string): (() => void) | undefined;
   /** Objects volume operations labelled and left, as `Kind namespace/name`. */
   leftovers(): Promise<string[]>;
   stop(): Promise<void>;
@@ -63,6 +75,7 @@ export async function startVolumeSuite(name: string): Promise<VolumeSuite> {
   const cluster = await startPodCluster(name);
   const work = await createWorkspace(cluster.kubeconfig);
   Object.assign(work.env, await repositoryEnv(work.dir, cluster));
+  delete work.env.KUBE_BACKUP_VOLUMES;
   const init = await work.cli(['repo', 'init']);
   if (init.code !== 0) throw new Error(`repo init failed: ${init.stderr}`);
   const namespaces: string[] = [];
@@ -85,6 +98,35 @@ export async function startVolumeSuite(name: string): Promise<VolumeSuite> {
         '--timeout=5s',
       ]);
     }
+  };
+  const apply = async (namespace: string, ...manifests: object[]) => {
+    const yaml = manifests.map(manifest => dump(manifest)).join('---\n');
+    await must(kubectl(['apply', '-n', namespace, '-f', '-'], { input: yaml }));
+  };
+  const read = async (namespace: string, claim: string, command: string[]) => {
+    const pod = `reader-${++readers}`;
+    await apply(namespace, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: pod },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'reader',
+            image: IMAGES.testApp,
+            command,
+            volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true }],
+          },
+        ],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: claim, readOnly: true } }],
+      },
+    });
+    const done = await podPhase(namespace, pod, 'Succeeded', 'Failed');
+    const logs = await must(kubectl(['logs', '-n', namespace, pod]));
+    if (done.status?.phase !== 'Succeeded') throw new Error(`reader failed: ${logs}`);
+    await kubectl(['delete', 'pod', '-n', namespace, pod, '--wait=false']);
+    return logs;
   };
   const exec = async (namespace: string, pod: string, command: string[], container?: string) =>
     must(
@@ -109,10 +151,7 @@ export async function startVolumeSuite(name: string): Promise<VolumeSuite> {
       namespaces.push(namespace);
       return namespace;
     },
-    async apply(namespace, ...manifests) {
-      const yaml = manifests.map(manifest => dump(manifest)).join('---\n');
-      await must(kubectl(['apply', '-n', namespace, '-f', '-'], { input: yaml }));
-    },
+    apply,
     exec,
     async execUntil(namespace, pod, command, check) {
       for (let attempt = 0; ; attempt++) {
@@ -124,35 +163,11 @@ export async function startVolumeSuite(name: string): Promise<VolumeSuite> {
     },
     podPhase,
     async checksums(namespace, claim) {
-      return (await this.read(namespace, claim, ['test-app', 'checksum', '/data']))
+      return (await read(namespace, claim, ['test-app', 'checksum', '/data']))
         .split('\n')
         .filter(Boolean);
     },
-    async read(namespace, claim, command) {
-      const pod = `reader-${++readers}`;
-      await this.apply(namespace, {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: pod },
-        spec: {
-          restartPolicy: 'Never',
-          containers: [
-            {
-              name: 'reader',
-              image: IMAGES.testApp,
-              command,
-              volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true }],
-            },
-          ],
-          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: claim, readOnly: true } }],
-        },
-      });
-      const done = await podPhase(namespace, pod, 'Succeeded', 'Failed');
-      const logs = await must(kubectl(['logs', '-n', namespace, pod]));
-      if (done.status?.phase !== 'Succeeded') throw new Error(`reader failed: ${logs}`);
-      await kubectl(['delete', 'pod', '-n', namespace, pod, '--wait=false']);
-      return logs;
-    },
+    read,
     async volumeDataBytes() {
       const location = work.env.KUBE_BACKUP_REPOSITORY ?? '';
       if (!location.startsWith('file://')) return undefined;
@@ -164,6 +179,51 @@ export async function startVolumeSuite(name: string): Promise<VolumeSuite> {
       for (const file of files)
         if (file.isFile()) total += (await stat(join(file.parentPath, file.name))).size;
       return total;
+    },
+    killMoverOf(namespace, claim) {
+      const faults = cluster.server?.faults;
+      if (faults?.killOnStart) return faults.killOnStart(moverOf(cluster, namespace, claim));
+      let stopped = false;
+      void (async () => {
+        while (!stopped) {
+          const pods = await kubectl([
+            'get',
+            'pods',
+            '-n',
+            namespace,
+            '-l',
+            'kube-backup.io/role=mover',
+            '-o',
+            'json',
+          ]);
+          const items =
+            pods.code === 0 ? (JSON.parse(pods.stdout) as { items: KubeObject[] }).items : [];
+          const running = items.find(
+            pod =>
+              moverOf(cluster, namespace, claim)(pod) &&
+              (pod.status as { phase?: string } | undefined)?.phase === 'Running',
+          );
+          if (running) {
+            await kubectl([
+              'exec',
+              '-n',
+              namespace,
+              running.metadata.name!,
+              '--',
+              'sh',
+              '-c',
+              'kill -9 $(pidof restic)',
+            ]);
+            stopped = true;
+          }
+        }
+      })();
+      return () => {
+        stopped = true;
+      };
+    },
+    holdMoverOf(namespace, claim) {
+      return cluster.server?.faults.slowStart?.(moverOf(cluster, namespace, claim));
     },
     async leftovers() {
       const kinds = ['pods', 'secrets', 'persistentvolumeclaims', 'volumesnapshots', 'leases'];
@@ -186,6 +246,35 @@ export async function startVolumeSuite(name: string): Promise<VolumeSuite> {
       await cluster.stop();
       await work.cleanup();
     },
+  };
+}
+
+/** Whether a pod is the mover of a claim: it mounts the claim, or a clone of its snapshot. */
+function moverOf(cluster: PodCluster, namespace: string, claim: string) {
+  return (pod: KubeObject): boolean => {
+    if (pod.metadata.namespace !== namespace) return false;
+    if (pod.metadata.labels?.['kube-backup.io/role'] !== 'mover') return false;
+    const volumes = (
+      pod.spec as { volumes?: Array<{ persistentVolumeClaim?: { claimName?: string } }> }
+    ).volumes;
+    const mounted = volumes?.find(volume => volume.persistentVolumeClaim)?.persistentVolumeClaim
+      ?.claimName;
+    if (!mounted || mounted === claim) return mounted === claim;
+    const store = cluster.server?.store;
+    const clone = store?.get('v1', 'PersistentVolumeClaim', namespace, mounted);
+    const source = (clone?.spec as { dataSource?: { kind?: string; name?: string } } | undefined)
+      ?.dataSource;
+    if (source?.kind !== 'VolumeSnapshot' || !source.name) return false;
+    const snapshot = store?.get(
+      'snapshot.storage.k8s.io/v1',
+      'VolumeSnapshot',
+      namespace,
+      source.name,
+    );
+    return (
+      (snapshot?.spec as { source?: { persistentVolumeClaimName?: string } } | undefined)?.source
+        ?.persistentVolumeClaimName === claim
+    );
   };
 }
 

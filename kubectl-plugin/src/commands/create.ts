@@ -1,10 +1,11 @@
 import type { CommandModule } from 'yargs';
-import type { CaptureProgress } from '@kube-backup/core';
+import type { CaptureProgress, VolumeSelection } from '@kube-backup/core';
 import { EXIT_PARTIAL } from '../cli/fail';
 import { listOption, type GlobalOptions } from '../cli/global-options';
 import { formatBytes, formatDuration, formatStructured } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
-import { connect, openRepository, volumeDataSettings } from '../cli/session';
+import { UsageError } from '../cli/fail';
+import { connect, openRepository, repositorySettings, volumeDataSettings } from '../cli/session';
 import {
   resourceFilterOptions,
   volumeDataOptions,
@@ -24,7 +25,7 @@ interface CreateArgs extends GlobalOptions, VolumeDataArgs {
   'include-resources'?: string[];
   'exclude-resources'?: string[];
   'include-cluster-resources': 'auto' | 'true' | 'false';
-  volumes: 'annotated' | 'all' | 'none';
+  volumes?: VolumeSelection;
   'volume-method': 'snapshot' | 'fs' | 'auto';
   'keep-volume-snapshots': boolean;
 }
@@ -75,9 +76,8 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
       })
       .option('volumes', {
         choices: ['annotated', 'all', 'none'] as const,
-        default: 'annotated' as const,
         describe:
-          "Whose data to capture: claims marked kube-backup.io/capture or named by a pod template's kube-backup.io/volumes, every claim, or none",
+          "Whose data to capture: claims marked kube-backup.io/capture or named by a pod template's kube-backup.io/volumes, every claim, or none (default $KUBE_BACKUP_VOLUMES, volumes in the config file, or annotated)",
       })
       .option('volume-method', {
         choices: ['snapshot', 'fs', 'auto'] as const,
@@ -115,12 +115,13 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
     const core = await import('@kube-backup/core');
     const connection = await connect(argv);
     const repository = await openRepository(argv);
+    const selection = argv.volumes ?? (await configuredVolumes(argv));
     const volumeData =
-      argv.volumes === 'none'
+      selection === 'none'
         ? undefined
         : core.volumeDataCapture(connection, repository, {
             ...(await volumeDataSettings(argv)),
-            selection: argv.volumes,
+            selection,
             method: argv['volume-method'],
             keepVolumeSnapshots: argv['keep-volume-snapshots'],
           });
@@ -176,6 +177,19 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
     }
   },
 };
+
+/** The configured default of --volumes ($KUBE_BACKUP_VOLUMES, the config file), else annotated. */
+async function configuredVolumes(argv: GlobalOptions): Promise<VolumeSelection> {
+  const { VOLUME_SELECTIONS } = await import('@kube-backup/core');
+  const configured = (await repositorySettings(argv)).volumes;
+  if (configured === undefined) return 'annotated';
+  if (!(VOLUME_SELECTIONS as readonly string[]).includes(configured)) {
+    throw new UsageError(
+      `volumes is "${configured}" in $KUBE_BACKUP_VOLUMES or the config file; use ${VOLUME_SELECTIONS.join(', ')}`,
+    );
+  }
+  return configured as VolumeSelection;
+}
 
 function describeProgress(event: CaptureProgress): [string, string?] {
   switch (event.phase) {

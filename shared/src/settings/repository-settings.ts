@@ -25,6 +25,8 @@ export interface RepositorySettings {
   nodePath?: string;
   /** The data-mover image. */
   moverImage?: string;
+  /** Whose data backups capture when a command does not say (`annotated`, `all`, `none`). */
+  volumes?: string;
 }
 
 interface ConfigFile {
@@ -32,6 +34,7 @@ interface ConfigFile {
   passwordFile?: string;
   repositoryNodePath?: string;
   moverImage?: string;
+  volumes?: string;
 }
 
 /**
@@ -66,6 +69,7 @@ export async function resolveRepositorySettings(
         ? undefined
         : config.repositoryNodePath),
     moverImage: sources.moverImage ?? sources.env.KUBE_BACKUP_MOVER_IMAGE ?? config.moverImage,
+    volumes: sources.env.KUBE_BACKUP_VOLUMES ?? config.volumes,
   };
 }
 
@@ -95,10 +99,10 @@ async function readConfigFile(path: string | undefined, required: boolean): Prom
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UserError(
       'invalid-argument',
-      `config file ${file} must be a mapping with repository, passwordFile, repositoryNodePath and moverImage`,
+      `config file ${file} must be a mapping with repository, passwordFile, repositoryNodePath, moverImage and volumes`,
     );
   }
-  const { repository, passwordFile, repositoryNodePath, moverImage } = parsed as Record<
+  const { repository, passwordFile, repositoryNodePath, moverImage, volumes } = parsed as Record<
     string,
     unknown
   >;
@@ -107,6 +111,7 @@ async function readConfigFile(path: string | undefined, required: boolean): Prom
     passwordFile,
     repositoryNodePath,
     moverImage,
+    volumes,
   })) {
     if (value !== undefined && typeof value !== 'string') {
       throw new UserError('invalid-argument', `config file ${file}: ${key} must be a string`);
@@ -117,5 +122,6 @@ async function readConfigFile(path: string | undefined, required: boolean): Prom
     passwordFile: passwordFile as string | undefined,
     repositoryNodePath: repositoryNodePath as string | undefined,
     moverImage: moverImage as string | undefined,
+    volumes: volumes as string | undefined,
   };
 }

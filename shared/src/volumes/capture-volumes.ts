@@ -112,6 +112,11 @@ async function captureVolumes(
   };
 
   try {
+    await Promise.all(
+      [...new Set(chosen.map(claim => claim.metadata.namespace ?? ''))].map(namespace =>
+        runner.prepare(namespace),
+      ),
+    );
     const ready = await ensureVolumeRepository(
       repository,
       runner,

@@ -166,6 +166,14 @@ export class MoverRunner {
     }
   }
 
+  /**
+   * Takes the operation's Lease and makes the credentials Secret in a namespace ahead of
+   * its movers, so a failure to create them surfaces before any work there starts.
+   */
+  async prepare(namespace: string): Promise<void> {
+    await this.credentialsIn(namespace);
+  }
+
   /** Removes the credentials Secrets. */
   async finish(): Promise<void> {
     const made = [...this.secrets.entries()];

@@ -1,5 +1,6 @@
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import type { VolumeDataSettings } from '@kube-backup/core';
 
 export interface ClusterConfig {
   name: string;
@@ -28,6 +29,8 @@ export interface KubeBackupConfig {
   productionCluster?: string;
   targets: HydrationTargetConfig[];
   protectedNamespaces: string[];
+  /** How jobs move volume data; the repository's location is the one above. */
+  volumes: VolumeDataSettings;
 }
 
 /** Reads and checks the `kubeBackup` config block. */
@@ -87,7 +90,20 @@ export function readKubeBackupConfig(root: Config): KubeBackupConfig {
       'kube-public',
       'kube-node-lease',
     ],
+    volumes: {
+      location: repository.getString('location'),
+      nodePath: config.getOptionalString('volumes.repositoryNodePath'),
+      moverImage: config.getOptionalString('volumes.moverImage'),
+      concurrency: volumeConcurrency(config.getOptionalNumber('volumes.concurrency')),
+    },
   };
+}
+
+function volumeConcurrency(value: number | undefined): number | undefined {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new InputError(`kubeBackup.volumes.concurrency must be a whole number ≥ 1, not ${value}`);
+  }
+  return value;
 }
 
 /** `dev-*` style patterns: `*` is any run of characters, `?` one character. */

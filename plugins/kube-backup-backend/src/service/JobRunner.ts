@@ -7,7 +7,7 @@ import type {
 import type { HydrationStore } from '../database/HydrationStore';
 import type { RestoreRequestStore } from '../database/RestoreRequestStore';
 import type { ClusterService } from './ClusterService';
-import type { HydrateReport, RestoreReport } from '@kube-backup/core';
+import type { HydrateReport, RestoreReport, VolumeDataSettings } from '@kube-backup/core';
 import type { KubeBackupEngine } from './engine';
 import type { EntityMatcher, SnapshotService } from './SnapshotService';
 
@@ -31,6 +31,7 @@ export class JobRunner {
       auditor: AuditorService;
       logger: LoggerService;
       protectedNamespaces: string[];
+      volumes: VolumeDataSettings;
     },
   ) {}
 
@@ -42,7 +43,7 @@ export class JobRunner {
   startHydration(
     job: HydrationJob,
     matcher: EntityMatcher,
-    options: { includeSecrets: boolean; replicas?: number },
+    options: { includeSecrets: boolean; replicas?: number; withData?: boolean },
   ): void {
     this.track(this.runHydration(job, matcher, options));
   }
@@ -62,7 +63,7 @@ export class JobRunner {
   private async runHydration(
     job: HydrationJob,
     matcher: EntityMatcher,
-    options: { includeSecrets: boolean; replicas?: number },
+    options: { includeSecrets: boolean; replicas?: number; withData?: boolean },
   ): Promise<void> {
     const { hydrations, snapshots, clusters, engine } = this.deps;
     const recorder = new JobRecorder(update => hydrations.update(job.id, update));
@@ -103,6 +104,8 @@ export class JobRunner {
           protectedNamespaces: this.deps.protectedNamespaces,
           includeSecrets: options.includeSecrets,
           replicas: options.replicas,
+          withData: options.withData,
+          volumes: this.deps.volumes,
           onProgress: recorder.progress,
           log: recorder.write,
         });
@@ -180,6 +183,8 @@ export class JobRunner {
           objects: request.scope.objects,
           includeSecrets: request.scope.includeSecrets ?? true,
           existing: request.scope.existing,
+          withData: request.scope.withData,
+          volumes: this.deps.volumes,
           onProgress: recorder.progress,
           log,
         });
@@ -212,6 +217,10 @@ export class JobRunner {
 /** What failed in a report, in a sentence; undefined when nothing did. */
 function failureSummary(report: RestoreReport): string | undefined {
   const failed = report.objects.filter(object => object.outcome === 'failed');
+  const volumes = (report.volumes ?? []).filter(volume => volume.outcome === 'failed');
+  if (failed.length === 0 && volumes.length > 0) {
+    return `the data of ${volumes.length} claim(s) was not restored: ${volumes.map(v => `${v.namespace}/${v.claim} (${v.message ?? 'failed'})`).join('; ')}`;
+  }
   if (failed.length === 0) return undefined;
   const names = failed
     .slice(0, 5)

@@ -27,6 +27,8 @@ export interface TestBackendOptions {
    * permission asked by a user. Default: everything allowed.
    */
   policy?: (permission: string, user: string) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  /** The `kubeBackup.volumes` config block. */
+  volumes?: JsonObject;
   /** Further service factories, an auditor mock say. */
   features?: Parameters<typeof startTestBackend>[0]['features'];
 }
@@ -90,6 +92,7 @@ export async function startKubeBackupTestBackend(
             productionCluster: 'production',
             hydration: { targets: options.hydrationTargets },
             protectedNamespaces: options.protectedNamespaces,
+            ...(options.volumes ? { volumes: options.volumes } : {}),
           },
         },
       }),

@@ -3,6 +3,8 @@ import type { KubeObject } from '../snapshot/types';
 /** The project's data-mover image: restic and kubectl-backup. */
 export const DEFAULT_MOVER_IMAGE = 'docker.io/kube-backup/mover:latest';
 export const MOVER_CONTAINER = 'mover';
+/** What a backup mover prints for a volume with nothing in it. */
+export const EMPTY_VOLUME_LINE = '{"message_type":"empty-volume"}';
 /** Where a mover mounts the claim it reads or fills. */
 export const DATA_PATH = '/data';
 const REPOSITORY_PATH = '/repository';
@@ -26,13 +28,16 @@ export const CREDENTIAL_KEYS = [
  * What movers run, in the image's busybox sh. restic's arguments come as "$@", so no value
  * is ever parsed by the shell. A backup stores the volume's root as `.` and then prints
  * the snapshot's full id (restic 0.14's summary has only the short one); exit code 3
- * (some files unreadable) still made a snapshot. A restore into a claim being overwritten
- * empties it first, so it ends up holding exactly the snapshot.
+ * (some files unreadable) still made a snapshot. restic refuses to save an empty
+ * snapshot, so an empty volume is reported as such instead. A restore into a claim being
+ * overwritten empties it first, so it ends up holding exactly the snapshot (or nothing,
+ * for an empty one).
  */
 const SCRIPTS = {
   init: `restic $KB_RESTIC_OPTIONS cat config >/dev/null 2>&1 && exit 0
 exec restic "$@"`,
   backup: `cd ${DATA_PATH} || exit 1
+[ -n "$(ls -A)" ] || { echo '${EMPTY_VOLUME_LINE}'; exit 0; }
 restic "$@"
 code=$?
 if [ "$code" -eq 0 ] || [ "$code" -eq 3 ]; then
@@ -40,6 +45,7 @@ if [ "$code" -eq 0 ] || [ "$code" -eq 3 ]; then
 fi
 exit "$code"`,
   restore: `if [ -n "$KB_CLEAR" ]; then rm -rf ${DATA_PATH}/* ${DATA_PATH}/.[!.]* ${DATA_PATH}/..?* || exit 1; fi
+[ -z "$KB_EMPTY" ] || exit 0
 exec restic "$@"`,
 };
 

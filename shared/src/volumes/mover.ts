@@ -148,7 +148,7 @@ export class MoverRunner {
       );
       const end = ended && terminated(ended);
       if (!end) return failed(`mover ${name} disappeared before it finished`);
-      if (!events.some(event => event.type === 'summary' || event.type === 'snapshots')) {
+      if (!events.some(event => ['summary', 'snapshots', 'empty-volume'].includes(event.type))) {
         // A followed log can end early; what the container printed is still there.
         events.length = 0;
         errors.length = 0;

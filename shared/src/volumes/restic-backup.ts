@@ -39,6 +39,7 @@ export function resticBackupArgs(args: BackupArgs): string[] {
 
 export interface BackupResult {
   ok: boolean;
+  /** Absent for an empty volume: there is nothing to store. */
   snapshotId?: string;
   bytes?: number;
   files?: number;
@@ -49,6 +50,9 @@ export interface BackupResult {
 /** What a backup mover's output says: the snapshot it made (by its tag) and its summary. */
 export function resticBackupOutcome(outcome: MoverOutcome, tag: string): BackupResult {
   if (!outcome.ok) return { ok: false, errors: outcome.errors };
+  if (outcome.events.some(event => event.type === 'empty-volume')) {
+    return { ok: true, bytes: 0, files: 0, addedBytes: 0, errors: [] };
+  }
   let snapshotId: string | undefined;
   let summary: { bytes: number; files: number; addedBytes?: number } | undefined;
   for (const event of outcome.events) {

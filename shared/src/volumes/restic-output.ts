@@ -22,6 +22,8 @@ export type ResticEvent =
   /** `restic snapshots --json`: the snapshots found. */
   | { type: 'snapshots'; snapshots: Array<{ id: string; tags: string[] }> }
   | { type: 'error'; message: string }
+  /** A mover found the volume empty (restic saves no empty snapshot). */
+  | { type: 'empty-volume' }
   /** Anything else: restic's plain-text messages (`Fatal: …`), a shell's complaints. */
   | { type: 'text'; line: string };
 
@@ -66,6 +68,8 @@ export function parseResticLine(line: string): ResticEvent | undefined {
       };
     case 'error':
       return { type: 'error', message: errorMessage(value) };
+    case 'empty-volume':
+      return { type: 'empty-volume' };
     default:
       return { type: 'text', line: text };
   }

@@ -84,7 +84,8 @@ export function volumeDataRestore(
             ? { sourceNamespace: planned.record.namespace }
             : {}),
         };
-        const captured = volume?.data?.status === 'captured' && volume.dataSnapshotId;
+        // A captured volume without a restic snapshot was empty: it comes back empty.
+        const captured = volume?.data?.status === 'captured';
         const chosen = choice === 'all' || (tagged?.has(sourceKey) ?? false);
         if (!captured || !chosen) {
           if (spec.volumeName) kept.add(spec.volumeName);
@@ -148,7 +149,10 @@ export function volumeDataRestore(
         return outcomes;
       }
       if (work.length === 0) return outcomes;
-      if (!(await hasVolumeRepository(repository))) {
+      if (
+        work.some(({ claim }) => claim.record.dataSnapshotId) &&
+        !(await hasVolumeRepository(repository))
+      ) {
         for (const { claim } of work) {
           outcomes.push({
             ...outcomeBase(claim),
@@ -249,6 +253,17 @@ async function fillClaims(
       work.map(({ claim, decision }) =>
         limiter.run(async () => {
           const key = `${claim.namespace}/${claim.name}`;
+          const snapshotId = claim.record.dataSnapshotId;
+          if (!snapshotId && !decision.clear) {
+            // An empty volume, restored as the new (empty) claim it already is.
+            progress(key, 'restored');
+            return {
+              ...outcomeBase(claim),
+              outcome: 'restored',
+              bytes: 0,
+              files: 0,
+            } satisfies VolumeOutcome;
+          }
           progress(key, 'restoring');
           const nodeName = decision.clear ? await nodeUsing(connection, claim) : undefined;
           const outcome = await runner.run(
@@ -257,8 +272,11 @@ async function fillClaims(
               namespace: claim.namespace,
               claim: { name: claim.name, readOnly: false },
               nodeName,
-              args: ['restore', claim.record.dataSnapshotId ?? '', '--target', '/data'],
-              env: decision.clear ? { KB_CLEAR: '1' } : undefined,
+              args: snapshotId ? ['restore', snapshotId, '--target', '/data'] : [],
+              env: {
+                ...(decision.clear ? { KB_CLEAR: '1' } : {}),
+                ...(snapshotId ? {} : { KB_EMPTY: '1' }),
+              },
             },
             moved =>
               context.onProgress({

@@ -2,7 +2,8 @@
  * Volume data: `kubectl backup create` and `restore` of a claim holding 1 GiB in 10,000
  * files, through data movers on the test cluster's node (fs method: the mover reads the
  * claim itself), against `restic backup`/`restic restore` run directly on a directory with
- * the same files, and against `tar`. Then the unchanged second backup, both ways.
+ * the same files, and against `tar`; then the unchanged second backup, both ways. Medians
+ * of RUNS rounds (default 3), each into fresh repositories.
  * Run: yarn bench:volumes (FILES and BYTES change the volume).
  */
 import '../src/testing/symbol-dispose';
@@ -21,26 +22,22 @@ const root = resolve(__dirname, '../..');
 const cli = join(root, 'kubectl-plugin/dist/kubectl-backup');
 const files = Number(process.env.FILES ?? 10_000);
 const bytes = Number(process.env.BYTES ?? 1024 ** 3);
+const rounds = Number(process.env.RUNS ?? 3);
 const MiB = 1024 * 1024;
 
 // The test server runs in this process, so children must run asynchronously.
 const run = promisify(execFile);
 
-async function timed(
-  command: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
-) {
+interface Options {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  input?: string;
+}
+
+async function timed(command: string, args: string[], options: Options = {}) {
   const start = process.hrtime.bigint();
-  const child = run(command, args, {
-    env: options.env,
-    cwd: options.cwd,
-    maxBuffer: 1 << 30,
-    encoding: 'utf8',
-  });
-  if (options.input !== undefined) {
-    child.child.stdin?.end(options.input);
-  }
+  const child = run(command, args, { ...options, maxBuffer: 1 << 30, encoding: 'utf8' });
+  if (options.input !== undefined) child.child.stdin?.end(options.input);
   const { stdout } = await child;
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, stdout };
 }
@@ -51,6 +48,33 @@ function directorySize(dir: string): number {
     if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
   }
   return total;
+}
+
+/** restic's summary line of a `backup --json`: what it added. */
+function addedByRestic(stdout: string): number {
+  const line =
+    stdout
+      .split('\n')
+      .filter(text => text.includes('"summary"'))
+      .pop() ?? '{}';
+  return (JSON.parse(line) as { data_added?: number }).data_added ?? NaN;
+}
+
+interface Round {
+  restic: number;
+  tar: number;
+  create: number;
+  createMover: number;
+  resticRestore: number;
+  untar: number;
+  restore: number;
+  restoreMover: number;
+  resticSecond: number;
+  createSecond: number;
+  resticAdded: [number, number];
+  moverAdded: [number, number];
+  /** Bytes of the volume repository after the first backup and added by the second. */
+  repository: [number, number];
 }
 
 async function main(): Promise<void> {
@@ -65,16 +89,13 @@ async function main(): Promise<void> {
   }
   const volumeBytes = perFile * files;
   const cluster = await startTestCluster({ node: true });
-  const repository = join(work, 'repository');
-  const env = {
+  const base = {
     ...process.env,
     HOME: work,
     KUBECONFIG: cluster.kubeconfigPath,
-    KUBE_BACKUP_REPOSITORY: `file://${repository}`,
-    KUBE_BACKUP_REPOSITORY_NODE_PATH: repository,
     KUBE_BACKUP_PASSWORD: 'benchmark',
   };
-  const kubectl = (args: string[], input?: string) => timed('kubectl', args, { env, input });
+  const kubectl = (args: string[], input?: string) => timed('kubectl', args, { env: base, input });
   const apply = (namespace: string, manifests: object[]) =>
     kubectl(['apply', '-n', namespace, '-f', '-'], manifests.map(m => dump(m)).join('---\n'));
   const claim = (name: string, size: string) => ({
@@ -87,10 +108,110 @@ async function main(): Promise<void> {
       resources: { requests: { storage: size } },
     },
   });
+
+  /** One round: direct restic and tar, then kube-backup, each into fresh repositories. */
+  async function measure(round: number): Promise<Round> {
+    const repository = join(work, `repository-${round}`);
+    const env = {
+      ...base,
+      KUBE_BACKUP_REPOSITORY: `file://${repository}`,
+      KUBE_BACKUP_REPOSITORY_NODE_PATH: repository,
+    };
+    const restic = {
+      ...base,
+      RESTIC_REPOSITORY: join(work, `restic-${round}`),
+      RESTIC_PASSWORD: 'benchmark',
+      RESTIC_CACHE_DIR: join(work, `restic-cache-${round}`),
+    };
+    await timed('restic', ['init'], { env: restic });
+    const resticFirst = await timed('restic', ['backup', '--json', '.'], {
+      env: restic,
+      cwd: source,
+    });
+    const resticSecond = await timed('restic', ['backup', '--json', '.'], {
+      env: restic,
+      cwd: source,
+    });
+    const tarFile = join(work, 'volume.tar');
+    const tar = await timed('tar', ['-cf', tarFile, '-C', source, '.']);
+
+    // A first, small backup creates the volume repository (not timed, as restic init is not).
+    await timed(cli, ['repo', 'init'], { env });
+    await timed(cli, ['create', '-n', 'warmup', '--volumes', 'all'], { env });
+    const volumes = join(repository, 'volumes');
+    const before = directorySize(volumes);
+    const create = [
+      'create',
+      '-n',
+      'bench',
+      '--volumes',
+      'all',
+      '--volume-method',
+      'fs',
+      '-o',
+      'json',
+    ];
+    const first = await timed(cli, create, { env });
+    const afterFirst = directorySize(volumes);
+    const second = await timed(cli, create, { env });
+    const afterSecond = directorySize(volumes);
+    const dataOf = (stdout: string) => {
+      const data = (JSON.parse(stdout) as Snapshot).volumes.find(v => v.claim === 'data')?.data;
+      if (data?.status !== 'captured') throw new Error(`not captured: ${JSON.stringify(data)}`);
+      return data;
+    };
+
+    const target = join(work, `restored-${round}`);
+    const resticRestore = await timed(
+      'restic',
+      ['restore', 'latest', '--target', join(target, 'restic')],
+      {
+        env: restic,
+      },
+    );
+    mkdirSync(join(target, 'tar'), { recursive: true });
+    const untar = await timed('tar', ['-xf', tarFile, '-C', join(target, 'tar')]);
+    const snapshotId = (JSON.parse(first.stdout) as Snapshot).id;
+    const restore = await timed(
+      cli,
+      [
+        'restore',
+        snapshotId,
+        '--namespace-mapping',
+        `bench:restored-${round}`,
+        '--exclude-resources',
+        'pods',
+        '-o',
+        'json',
+      ],
+      { env },
+    );
+    const restored = (JSON.parse(restore.stdout) as RestoreReport).volumes?.[0];
+    if (restored?.outcome !== 'restored')
+      throw new Error(`not restored: ${JSON.stringify(restored)}`);
+    rmSync(target, { recursive: true, force: true });
+    return {
+      restic: resticFirst.ms,
+      tar: tar.ms,
+      create: first.ms,
+      createMover: dataOf(first.stdout).durationMs ?? NaN,
+      resticRestore: resticRestore.ms,
+      untar: untar.ms,
+      restore: restore.ms,
+      restoreMover: restored.durationMs ?? NaN,
+      resticSecond: resticSecond.ms,
+      createSecond: second.ms,
+      resticAdded: [addedByRestic(resticFirst.stdout), addedByRestic(resticSecond.stdout)],
+      moverAdded: [dataOf(first.stdout).addedBytes ?? NaN, dataOf(second.stdout).addedBytes ?? NaN],
+      repository: [afterFirst - before, afterSecond - afterFirst],
+    };
+  }
+
   try {
     // The claim gets the same files as the source directory, copied by a pod.
     await kubectl(['create', 'namespace', 'bench']);
     await kubectl(['create', 'namespace', 'warmup']);
+    await apply('warmup', [claim('small', '1Gi')]);
     await apply('bench', [
       claim('data', '2Gi'),
       {
@@ -126,119 +247,63 @@ async function main(): Promise<void> {
       '--timeout=600s',
     ]);
     await kubectl(['delete', 'pod', '-n', 'bench', 'copy']);
-    // A first, small backup creates the volume repository and warms the mover image.
-    await apply('warmup', [claim('small', '1Gi')]);
-    await timed(cli, ['repo', 'init'], { env });
-    await timed(cli, ['create', '-n', 'warmup', '--volumes', 'all'], { env });
 
-    // Direct restic and tar on the source directory.
-    const restic = {
-      ...env,
-      RESTIC_REPOSITORY: join(work, 'restic'),
-      RESTIC_PASSWORD: 'benchmark',
-      RESTIC_CACHE_DIR: join(work, 'restic-cache'),
+    const results: Round[] = [];
+    for (let round = 0; round < rounds; round++) results.push(await measure(round));
+    const median = (pick: (round: Round) => number) =>
+      results.map(pick).sort((a, b) => a - b)[Math.floor(results.length / 2)];
+    const m = {
+      restic: median(r => r.restic),
+      tar: median(r => r.tar),
+      create: median(r => r.create),
+      createMover: median(r => r.createMover),
+      resticRestore: median(r => r.resticRestore),
+      untar: median(r => r.untar),
+      restore: median(r => r.restore),
+      restoreMover: median(r => r.restoreMover),
+      resticSecond: median(r => r.resticSecond),
+      createSecond: median(r => r.createSecond),
     };
-    await timed('restic', ['init'], { env: restic });
-    const resticFirst = await timed('restic', ['backup', '--json', '.'], {
-      env: restic,
-      cwd: source,
-    });
-    const resticSecond = await timed('restic', ['backup', '--json', '.'], {
-      env: restic,
-      cwd: source,
-    });
-    const summary = (text: string) =>
-      JSON.parse(
-        text
-          .trim()
-          .split('\n')
-          .filter(line => line.includes('"summary"'))
-          .pop() ?? '{}',
-      ) as { data_added?: number };
-    const tarFile = join(work, 'volume.tar');
-    const tarBackup = await timed('tar', ['-cf', tarFile, '-C', source, '.']);
-
-    // kube-backup through a mover.
-    const before = directorySize(join(repository, 'volumes'));
-    const first = await timed(
-      cli,
-      ['create', '-n', 'bench', '--volumes', 'all', '--volume-method', 'fs', '-o', 'json'],
-      { env },
-    );
-    const afterFirst = directorySize(join(repository, 'volumes'));
-    const second = await timed(
-      cli,
-      ['create', '-n', 'bench', '--volumes', 'all', '--volume-method', 'fs', '-o', 'json'],
-      { env },
-    );
-    const afterSecond = directorySize(join(repository, 'volumes'));
-    const volumeOf = (stdout: string) =>
-      (JSON.parse(stdout) as Snapshot).volumes.find(v => v.claim === 'data')?.data;
-    const firstData = volumeOf(first.stdout);
-    const secondData = volumeOf(second.stdout);
-    if (firstData?.status !== 'captured' || secondData?.status !== 'captured') {
-      throw new Error(`the volume was not captured: ${JSON.stringify(firstData ?? secondData)}`);
-    }
-
-    // Restores: restic and tar into empty directories, kube-backup into a new namespace.
-    const resticRestore = await timed(
-      'restic',
-      ['restore', 'latest', '--target', join(work, 'restic-restored')],
-      { env: restic },
-    );
-    mkdirSync(join(work, 'tar-restored'));
-    const tarRestore = await timed('tar', ['-xf', tarFile, '-C', join(work, 'tar-restored')]);
-    const snapshotId = (JSON.parse(first.stdout) as Snapshot).id;
-    const restore = await timed(
-      cli,
-      [
-        'restore',
-        snapshotId,
-        '--namespace-mapping',
-        'bench:restored',
-        '--exclude-resources',
-        'pods',
-        '-o',
-        'json',
-      ],
-      { env },
-    );
-    const restored = (JSON.parse(restore.stdout) as RestoreReport).volumes?.[0];
-    if (restored?.outcome !== 'restored')
-      throw new Error(`the volume was not restored: ${JSON.stringify(restored)}`);
+    const last = results[results.length - 1];
 
     const s = (ms: number) => (ms / 1000).toFixed(1);
     const rate = (ms: number) => ((volumeBytes / MiB / ms) * 1000).toFixed(0);
-    const ratio = (ms: number, base: number) => `${(ms / base).toFixed(2)}x`;
+    const ratio = (ms: number, baseline: number) => `${(ms / baseline).toFixed(2)}x`;
+    const version = (await timed('restic', ['version'])).stdout.trim().split(' ')[1];
     console.log(
-      `volumes: ${files} files, ${(volumeBytes / MiB).toFixed(0)} MiB of random data; restic ${(await timed('restic', ['version'])).stdout.trim().split(' ')[1]}, node ${process.version}, one run`,
+      `volumes: ${files} files, ${(volumeBytes / MiB).toFixed(0)} MiB of random data; restic ${version}, node ${process.version}, median of ${rounds} rounds`,
     );
     console.log('| run | wall s | MiB/s | vs restic | vs tar |');
     console.log('| --- | --- | --- | --- | --- |');
-    const row = (name: string, ms: number, resticMs: number, tarMs?: number) =>
+    const row = (name: string, ms: number, resticMs: number, tarMs: number) =>
       console.log(
-        `| ${name} | ${s(ms)} | ${rate(ms)} | ${ratio(ms, resticMs)} | ${tarMs ? ratio(ms, tarMs) : ''} |`,
+        `| ${name} | ${s(ms)} | ${rate(ms)} | ${ratio(ms, resticMs)} | ${ratio(ms, tarMs)} |`,
       );
-    row('restic backup (direct, baseline)', resticFirst.ms, resticFirst.ms, tarBackup.ms);
-    row('tar -cf', tarBackup.ms, resticFirst.ms, tarBackup.ms);
-    row('kubectl backup create (whole command)', first.ms, resticFirst.ms, tarBackup.ms);
-    row('  of which the mover', firstData.durationMs ?? 0, resticFirst.ms, tarBackup.ms);
-    row('restic restore (direct, baseline)', resticRestore.ms, resticRestore.ms, tarRestore.ms);
-    row('tar -xf', tarRestore.ms, resticRestore.ms, tarRestore.ms);
-    row('kubectl backup restore (whole command)', restore.ms, resticRestore.ms, tarRestore.ms);
-    row('  of which the mover', restored.durationMs ?? 0, resticRestore.ms, tarRestore.ms);
-    console.log('\n| unchanged second backup | wall s | vs restic | added bytes | % of first |');
+    row('restic backup (direct, baseline)', m.restic, m.restic, m.tar);
+    row('tar -cf', m.tar, m.restic, m.tar);
+    row('kubectl backup create (whole command)', m.create, m.restic, m.tar);
+    row('  of which the mover', m.createMover, m.restic, m.tar);
+    row('restic restore (direct, baseline)', m.resticRestore, m.resticRestore, m.untar);
+    row('tar -xf', m.untar, m.resticRestore, m.untar);
+    row('kubectl backup restore (whole command)', m.restore, m.resticRestore, m.untar);
+    row('  of which the mover', m.restoreMover, m.resticRestore, m.untar);
+    const percent = ([first, second]: [number, number]) =>
+      `${((second / first) * 100).toFixed(3)}%`;
+    console.log(
+      '\n| unchanged second backup | wall s | vs restic | bytes added (last round) | % of first |',
+    );
     console.log('| --- | --- | --- | --- | --- |');
-    const added = (value: number | undefined, base: number | undefined) =>
-      `${value ?? '?'} | ${value !== undefined && base ? ((value / base) * 100).toFixed(3) : '?'}%`;
     console.log(
-      `| restic backup (direct) | ${s(resticSecond.ms)} | 1.00x | ${added(summary(resticSecond.stdout).data_added, summary(resticFirst.stdout).data_added)} |`,
+      `| restic backup (direct) | ${s(m.resticSecond)} | 1.00x | ${last.resticAdded[1]} | ${percent(last.resticAdded)} |`,
     );
     console.log(
-      `| kubectl backup create | ${s(second.ms)} | ${ratio(second.ms, resticSecond.ms)} | ${added(secondData.addedBytes, firstData.addedBytes)} |`,
+      `| kubectl backup create | ${s(m.createSecond)} | ${ratio(m.createSecond, m.resticSecond)} | ${last.moverAdded[1]} | ${percent(last.moverAdded)} |`,
     );
     console.log(
-      `\nvolume repository: ${afterFirst - before} bytes after the first backup, ${afterSecond - afterFirst} more after the unchanged second = ${(((afterSecond - afterFirst) / (afterFirst - before)) * 100).toFixed(3)}% (aim < 1%)`,
+      `\nvolume repository (last round): ${last.repository[0]} bytes after the first backup, ${last.repository[1]} more after the unchanged second = ${percent(last.repository)} (aim < 1%)`,
+    );
+    console.log(
+      `rounds (create / mover / restic, s): ${results.map(r => `${s(r.create)} / ${s(r.createMover)} / ${s(r.restic)}`).join('; ')}`,
     );
   } finally {
     await cluster.stop();

@@ -5,7 +5,7 @@ import type { Snapshot } from '@kube-backup/core';
 import { startS3Server, type S3TestServer } from '../../shared/src/repository/testing';
 import { IMAGES } from '../src/testing/pod-cluster';
 import { CLI } from './harness';
-import { startVolumeSuite, type VolumeSuite } from './volume-harness';
+import { claimManifest, startVolumeSuite, writerPod, type VolumeSuite } from './volume-harness';
 
 /**
  * What goes wrong with volume data: a backup killed while it works, a mover that dies,
@@ -22,39 +22,10 @@ afterAll(async () => {
   await suite?.stop();
 });
 
-function claim(name: string, annotations: Record<string, string> = {}) {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name, annotations },
-    spec: {
-      accessModes: ['ReadWriteOnce'],
-      storageClassName: suite.cluster.storageClass,
-      resources: { requests: { storage: '1Gi' } },
-    },
-  };
-}
-
-/** A pod that writes a few files into a claim and ends. */
-function writer(name: string, claimName: string) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name },
-    spec: {
-      restartPolicy: 'Never',
-      containers: [
-        {
-          name: 'writer',
-          image: IMAGES.testApp,
-          args: ['fill', '/data', '5', '4096'],
-          volumeMounts: [{ name: 'data', mountPath: '/data' }],
-        },
-      ],
-      volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }],
-    },
-  };
-}
+const claim = (name: string, annotations: Record<string, string> = {}) =>
+  claimManifest(name, suite.cluster.storageClass, annotations);
+const writer = (name: string, claimName: string) =>
+  writerPod(name, claimName, ['test-app', 'fill', '/data', '5', '4096']);
 
 /** Mover pods created in a namespace while `during` runs, seen by a watch. */
 async function moversStartedDuring(

@@ -249,6 +249,45 @@ export async function startVolumeSuite(name: string): Promise<VolumeSuite> {
   };
 }
 
+/** A ReadWriteOnce claim of 1Gi in a class, with annotations. */
+export function claimManifest(
+  name: string,
+  storageClass: string,
+  annotations: Record<string, string> = {},
+): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name, annotations },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: storageClass,
+      resources: { requests: { storage: '1Gi' } },
+    },
+  };
+}
+
+/** A pod that runs a command of the test-app image with a claim at /data, and ends. */
+export function writerPod(name: string, claim: string, command: string[]): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: {
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'writer',
+          image: IMAGES.testApp,
+          command,
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+        },
+      ],
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: claim } }],
+    },
+  };
+}
+
 /** Whether a pod is the mover of a claim: it mounts the claim, or a clone of its snapshot. */
 function moverOf(cluster: PodCluster, namespace: string, claim: string) {
   return (pod: KubeObject): boolean => {

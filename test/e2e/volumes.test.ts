@@ -1,7 +1,7 @@
 import '../src/testing/symbol-dispose';
 import type { RestoreReport, Snapshot } from '@kube-backup/core';
 import { IMAGES } from '../src/testing/pod-cluster';
-import { startVolumeSuite, type VolumeSuite } from './volume-harness';
+import { claimManifest, startVolumeSuite, writerPod, type VolumeSuite } from './volume-harness';
 
 /**
  * Volume data end to end with running pods: an application writes files (one appended to
@@ -21,19 +21,10 @@ afterAll(async () => {
 });
 
 /** The application: fills `files/` once, then appends to `log.txt` every 20 ms. */
-function application(storageClass: string) {
+function application() {
   const mount = [{ name: 'data', mountPath: '/data' }];
   return [
-    {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: { name: 'data' },
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        storageClassName: storageClass,
-        resources: { requests: { storage: '1Gi' } },
-      },
-    },
+    claim('data'),
     {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -73,7 +64,7 @@ function application(storageClass: string) {
 }
 
 async function startApplication(namespace: string): Promise<void> {
-  await suite.apply(namespace, ...application(suite.cluster.storageClass));
+  await suite.apply(namespace, ...application());
   await suite.podPhase(namespace, 'app', 'Running');
   // Appending: the log has lines, and more keep coming while the backup runs.
   await suite.execUntil(
@@ -277,33 +268,8 @@ describe('an unchanged volume', () => {
     const namespace = await suite.namespace('bulk');
     await suite.apply(
       namespace,
-      {
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        metadata: { name: 'bulk' },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          storageClassName: suite.cluster.storageClass,
-          resources: { requests: { storage: '1Gi' } },
-        },
-      },
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'writer' },
-        spec: {
-          restartPolicy: 'Never',
-          containers: [
-            {
-              name: 'writer',
-              image: IMAGES.testApp,
-              args: ['fill', '/data', '64', '262144'],
-              volumeMounts: [{ name: 'data', mountPath: '/data' }],
-            },
-          ],
-          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'bulk' } }],
-        },
-      },
+      claim('bulk'),
+      writerPod('writer', 'bulk', ['test-app', 'fill', '/data', '64', '262144']),
     );
     await suite.podPhase(namespace, 'writer', 'Succeeded');
     const before = await suite.volumeDataBytes();
@@ -320,6 +286,111 @@ describe('an unchanged volume', () => {
     }
   });
 });
+
+describe('claims that exist, and empty ones', () => {
+  it("replaces an existing claim's data only with --existing update --overwrite-volume-data", async () => {
+    const namespace = await suite.namespace('overwrite');
+    await suite.apply(
+      namespace,
+      claim('data'),
+      writerPod('writer', 'data', ['test-app', 'fill', '/data', '4', '4096']),
+    );
+    await suite.podPhase(namespace, 'writer', 'Succeeded');
+    const original = await suite.checksums(namespace, 'data');
+    const created = await suite.work.cli([
+      'create',
+      '-n',
+      namespace,
+      '--volumes',
+      'all',
+      '-o',
+      'json',
+    ]);
+    expect(created.code).toBe(0);
+    const snapshot = JSON.parse(created.stdout) as Snapshot;
+
+    // One file changed, one added since.
+    await suite.apply(
+      namespace,
+      writerPod('changer', 'data', [
+        'sh',
+        '-c',
+        'echo changed > /data/file-0 && echo new > /data/extra',
+      ]),
+    );
+    await suite.podPhase(namespace, 'changer', 'Succeeded');
+    const changed = await suite.checksums(namespace, 'data');
+    expect(changed).not.toEqual(original);
+
+    const kept = await restore([
+      snapshot.id,
+      '--object',
+      'pvc/data',
+      '-n',
+      namespace,
+      '--existing',
+      'update',
+    ]);
+    expect(kept.volumes).toEqual([
+      expect.objectContaining({ claim: 'data', outcome: 'skipped', reason: 'claim-exists' }),
+    ]);
+    expect(await suite.checksums(namespace, 'data')).toEqual(changed);
+
+    const refused = await suite.work.cli([
+      'restore',
+      snapshot.id,
+      '-n',
+      namespace,
+      '--overwrite-volume-data',
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--overwrite-volume-data needs --existing update/);
+
+    const replaced = await restore([
+      snapshot.id,
+      '--object',
+      'pvc/data',
+      '-n',
+      namespace,
+      '--existing',
+      'update',
+      '--overwrite-volume-data',
+    ]);
+    expect(replaced.volumes).toEqual([
+      expect.objectContaining({ claim: 'data', outcome: 'restored' }),
+    ]);
+    expect(await suite.checksums(namespace, 'data')).toEqual(original);
+  });
+
+  it('captures an empty claim as empty and restores it so', async () => {
+    const namespace = await suite.namespace('empty');
+    await suite.apply(namespace, claim('void'));
+    const created = await suite.work.cli([
+      'create',
+      '-n',
+      namespace,
+      '--volumes',
+      'all',
+      '-o',
+      'json',
+    ]);
+    expect(created.code).toBe(0);
+    const snapshot = JSON.parse(created.stdout) as Snapshot;
+    expect(snapshot.volumes[0]).toMatchObject({
+      claim: 'void',
+      data: { status: 'captured', files: 0, bytes: 0 },
+    });
+    expect(snapshot.volumes[0].dataSnapshotId).toBeUndefined();
+    const target = await suite.namespace('empty-copy');
+    const report = await restore([snapshot.id, '--namespace-mapping', `${namespace}:${target}`]);
+    expect(report.volumes).toEqual([
+      expect.objectContaining({ claim: 'void', outcome: 'restored', files: 0 }),
+    ]);
+    expect(await suite.checksums(target, 'void')).toEqual([]);
+  });
+});
+
+const claim = (name: string) => claimManifest(name, suite.cluster.storageClass);
 
 async function backupAll(namespace: string) {
   const result = await suite.work.cli([

@@ -56,7 +56,7 @@ interface Unit {
 export function volumeDataCapture(
   connection: ClusterConnection,
   repository: VolumeDataRepository,
-  options: VolumeCaptureOptions = { location: '' },
+  options: VolumeCaptureOptions,
 ): VolumeDataCapture {
   return { capture: input => captureVolumes(connection, repository, options, input) };
 }

@@ -135,17 +135,7 @@ export class MoverRunner {
         else if (event.type === 'text') texts.push(event.line);
         else events.push(event);
       };
-      await followPodLog(
-        this.client,
-        { namespace: task.namespace, pod: name, container: MOVER_CONTAINER },
-        onLine,
-      ).catch(() => undefined);
-      const ended = await waitForObject(
-        this.client,
-        { collection: pods, name },
-        pod => pod === undefined || terminated(pod) !== undefined,
-        { timeoutMs: 60_000, what: `mover ${task.namespace}/${name} to end` },
-      );
+      const ended = await this.follow(task.namespace, name, onLine);
       const end = ended && terminated(ended);
       if (!end) return failed(`mover ${name} disappeared before it finished`);
       if (!events.some(event => ['summary', 'snapshots', 'empty-volume'].includes(event.type))) {
@@ -241,6 +231,38 @@ export class MoverRunner {
       problem = `${error.message}${pod ? ` (${pendingReason(pod)})` : ''}`;
     }
     return problem;
+  }
+
+  /**
+   * Follows a mover's log until its container has ended, and returns the pod as it ended.
+   * A log stream can end before the container does (a proxy's idle timeout, say): then
+   * only the lines since are followed again.
+   */
+  private async follow(
+    namespace: string,
+    name: string,
+    onLine: (line: string) => void,
+  ): Promise<KubeObject | undefined> {
+    const pods = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+    for (let again = false; ; again = true) {
+      await followPodLog(
+        this.client,
+        { namespace, pod: name, container: MOVER_CONTAINER },
+        onLine,
+        { newOnly: again },
+      ).catch(() => undefined);
+      try {
+        // The kubelet reports the end shortly after the stream closes.
+        return await waitForObject(
+          this.client,
+          { collection: pods, name },
+          pod => pod === undefined || terminated(pod) !== undefined,
+          { timeoutMs: 10_000, what: `mover ${namespace}/${name} to end` },
+        );
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+      }
+    }
   }
 
   private async readLog(namespace: string, pod: string): Promise<string> {

@@ -1,8 +1,8 @@
 import type { ClusterConnection } from '../cluster/connect';
 import { snapshotDoc } from '../repository/testing';
-import type { ObjectOutcome, PlannedObject } from '../restore/types';
+import type { ObjectOutcome, PlannedObject, VolumeDataStep } from '../restore/types';
 import type { KubeObject, ObjectRecord, VolumeRecord } from '../snapshot/types';
-import { volumeDataRestore } from './restore-volumes';
+import { volumeDataRestore, type VolumeRestoreOptions } from './restore-volumes';
 import type { VolumeDataRepository } from './volume-repository';
 
 const repository: VolumeDataRepository = {
@@ -101,23 +101,36 @@ const written = (outcome: ObjectOutcome['outcome'], ...claims: string[]): Object
     outcome,
   }));
 
+/** A restore step over the test snapshot, planned with `plan`. */
+async function prepared(options: Partial<VolumeRestoreOptions> = {}, namespace = 'shop') {
+  const step = volumeDataRestore(
+    connection,
+    repository,
+    snapshotDoc({ recordLists: [], volumes }),
+    {
+      ...settings,
+      ...options,
+    },
+  );
+  return { step, objects: await step.prepare(plan(namespace)) };
+}
+
+/** What a dry run's fill says, given what the restore did to the claims. */
+function dryFill(step: VolumeDataStep, outcomes: ObjectOutcome[]) {
+  return step.fill(outcomes, { dryRun: true, onProgress: () => undefined });
+}
+
 describe("restoring claims' data", () => {
   it('gives a claim with data a fresh volume: its binding and old volume stay behind', async () => {
-    const step = volumeDataRestore(
-      connection,
-      repository,
-      snapshotDoc({ recordLists: [], volumes }),
-      settings,
-    );
-    const prepared = await step.prepare(plan());
-    expect(names(prepared)).toEqual([
+    const { objects } = await prepared();
+    expect(names(objects)).toEqual([
       'PersistentVolume/pv-logs',
       'PersistentVolumeClaim/data',
       'PersistentVolumeClaim/logs',
       'PersistentVolumeClaim/scratch',
       'Deployment/web',
     ]);
-    const spec = (name: string) => prepared.find(p => p.object.metadata.name === name)?.object.spec;
+    const spec = (name: string) => objects.find(p => p.object.metadata.name === name)?.object.spec;
     expect(spec('data')).toEqual({});
     expect(spec('logs')).toEqual({ volumeName: 'pv-logs' });
     // The plan it was given is not changed.
@@ -125,18 +138,8 @@ describe("restoring claims' data", () => {
   });
 
   it('plans what a dry run would restore, with sizes, and says why the rest is not', async () => {
-    const step = volumeDataRestore(
-      connection,
-      repository,
-      snapshotDoc({ recordLists: [], volumes }),
-      settings,
-    );
-    await step.prepare(plan());
-    const outcomes = await step.fill(written('created', 'data', 'logs', 'scratch'), {
-      dryRun: true,
-      onProgress: () => undefined,
-    });
-    expect(outcomes).toEqual([
+    const { step } = await prepared();
+    expect(await dryFill(step, written('created', 'data', 'logs', 'scratch'))).toEqual([
       {
         namespace: 'shop',
         claim: 'logs',
@@ -150,35 +153,13 @@ describe("restoring claims' data", () => {
   });
 
   it('never writes into a claim that exists unless asked to overwrite one the restore updated', async () => {
-    const step = volumeDataRestore(
-      connection,
-      repository,
-      snapshotDoc({ recordLists: [], volumes }),
-      settings,
-    );
-    await step.prepare(plan());
-    const outcomes = await step.fill(
-      [...written('skipped-exists', 'data'), ...written('unchanged', 'scratch')],
-      { dryRun: true, onProgress: () => undefined },
-    );
-    expect(outcomes.filter(o => o.claim !== 'logs')).toEqual([
+    const existing = [...written('skipped-exists', 'data'), ...written('updated', 'scratch')];
+    const kept = await dryFill((await prepared()).step, existing);
+    expect(kept.filter(o => o.claim !== 'logs')).toEqual([
       expect.objectContaining({ claim: 'data', outcome: 'skipped', reason: 'claim-exists' }),
       expect.objectContaining({ claim: 'scratch', outcome: 'skipped', reason: 'claim-exists' }),
     ]);
-    const overwriting = volumeDataRestore(
-      connection,
-      repository,
-      snapshotDoc({ recordLists: [], volumes }),
-      {
-        ...settings,
-        overwrite: true,
-      },
-    );
-    await overwriting.prepare(plan());
-    const replaced = await overwriting.fill(
-      [...written('skipped-exists', 'data'), ...written('updated', 'scratch')],
-      { dryRun: true, onProgress: () => undefined },
-    );
+    const replaced = await dryFill((await prepared({ overwrite: true })).step, existing);
     expect(replaced.filter(o => o.claim !== 'logs')).toEqual([
       expect.objectContaining({ claim: 'data', outcome: 'skipped', reason: 'claim-exists' }),
       expect.objectContaining({ claim: 'scratch', outcome: 'would-restore' }),
@@ -186,20 +167,11 @@ describe("restoring claims' data", () => {
   });
 
   it('hydration takes by default the data of claims tagged for it, or mounted by a workload that is', async () => {
-    const step = volumeDataRestore(
-      connection,
-      repository,
-      snapshotDoc({ recordLists: [], volumes }),
-      {
-        ...settings,
-        data: { tag: 'hydrate' },
-      },
-    );
-    const prepared = await step.prepare(plan('dev'));
-    expect(prepared.find(p => p.object.metadata.name === 'data')?.object.spec).toEqual({});
-    const outcomes = await step.fill(
+    const { step, objects } = await prepared({ data: { tag: 'hydrate' } }, 'dev');
+    expect(objects.find(p => p.object.metadata.name === 'data')?.object.spec).toEqual({});
+    const outcomes = await dryFill(
+      step,
       written('created', 'data', 'logs', 'scratch').map(o => ({ ...o, namespace: 'dev' })),
-      { dryRun: true, onProgress: () => undefined },
     );
     expect(
       outcomes.map(o => [o.claim, o.namespace, o.sourceNamespace, o.outcome, o.reason]),
@@ -211,15 +183,7 @@ describe("restoring claims' data", () => {
   });
 
   it('checks that movers can reach the repository before anything is written', async () => {
-    const step = volumeDataRestore(
-      connection,
-      repository,
-      snapshotDoc({ recordLists: [], volumes }),
-      {
-        location: 'file:///srv/repo',
-      },
-    );
-    await expect(step.prepare(plan())).rejects.toMatchObject({
+    await expect(prepared({ nodePath: undefined })).rejects.toMatchObject({
       code: 'volume-repository-unreachable',
     });
   });

@@ -12,7 +12,7 @@ import type {
 import { MoverRunner, type MoverSettings } from './mover';
 import { DEFAULT_VOLUME_CONCURRENCY, moverSettings, type VolumeDataSettings } from './mover-access';
 import { VolumeOperation } from './operation';
-import { claimKey } from './select-claims';
+import { claimKey, claimTemplateOf } from './select-claims';
 import { hasVolumeRepository, type VolumeDataRepository } from './volume-repository';
 
 /** Which restored claims get their data back. */
@@ -55,7 +55,7 @@ export function volumeDataRestore(
   connection: ClusterConnection,
   repository: VolumeDataRepository,
   snapshot: Snapshot,
-  options: VolumeRestoreOptions = { location: '' },
+  options: VolumeRestoreOptions,
 ): VolumeDataStep {
   const toFill: ClaimToFill[] = [];
   const leftOut: VolumeOutcome[] = [];
@@ -346,21 +346,9 @@ function claimsTagged(objects: readonly PlannedObject[], tag: string): Set<strin
       const claim = volume.persistentVolumeClaim?.claimName;
       if (claim) tagged.add(claimKey(record.namespace, claim));
     }
-    const templates =
-      (
-        object.spec as
-          { volumeClaimTemplates?: Array<{ metadata?: { name?: string } }> } | undefined
-      )?.volumeClaimTemplates ?? [];
-    for (const template of templates) {
-      const prefix = `${template.metadata?.name}-${record.name}-`;
-      for (const claim of claims) {
-        if (
-          claim.namespace === record.namespace &&
-          claim.name.startsWith(prefix) &&
-          /^\d+$/.test(claim.name.slice(prefix.length))
-        ) {
-          tagged.add(claimKey(claim.namespace, claim.name));
-        }
+    for (const claim of claims) {
+      if (claim.namespace === record.namespace && claimTemplateOf(object, claim.name)) {
+        tagged.add(claimKey(claim.namespace, claim.name));
       }
     }
   }

@@ -80,24 +80,33 @@ function claimsNamedByTemplates(items: readonly InventoryItem[]): Set<string> {
       const claim = volume.persistentVolumeClaim?.claimName;
       if (claim && wanted.has(volume.name)) named.add(claimKey(namespace, claim));
     }
-    const claimTemplates =
-      (object.spec as { volumeClaimTemplates?: Array<{ metadata?: { name?: string } }> })
-        .volumeClaimTemplates ?? [];
-    for (const claimTemplate of claimTemplates) {
-      const name = claimTemplate.metadata?.name;
-      if (!name || !wanted.has(name)) continue;
-      const made = new RegExp(`^${escape(`${name}-${object.metadata.name}-`)}\\d+$`);
-      for (const key of claimNames) {
-        const [claimNamespace, claimName] = key.split('/');
-        if (claimNamespace === (namespace ?? '') && made.test(claimName)) named.add(key);
-      }
+    for (const key of claimNames) {
+      const [claimNamespace, claimName] = key.split('/');
+      if (claimNamespace !== (namespace ?? '')) continue;
+      const template = claimTemplateOf(object, claimName);
+      if (template && wanted.has(template)) named.add(key);
     }
   }
   return named;
 }
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * The claim template of a StatefulSet a claim was made from
+ * (`<template>-<statefulset>-<ordinal>`), or undefined.
+ */
+export function claimTemplateOf(workload: KubeObject, claim: string): string | undefined {
+  if (workload.kind !== 'StatefulSet') return undefined;
+  const templates =
+    (
+      workload.spec as
+        { volumeClaimTemplates?: Array<{ metadata?: { name?: string } }> } | undefined
+    )?.volumeClaimTemplates ?? [];
+  return templates
+    .map(template => template.metadata?.name)
+    .find(name => {
+      const prefix = `${name}-${workload.metadata.name}-`;
+      return name && claim.startsWith(prefix) && /^\d+$/.test(claim.slice(prefix.length));
+    });
 }
 
 /** Running pods that mount a claim, found among what the backup listed. */

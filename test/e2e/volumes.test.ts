@@ -284,6 +284,16 @@ describe('an unchanged volume', () => {
     if (before !== undefined && afterFirst !== undefined && afterSecond !== undefined) {
       expect(afterSecond - afterFirst).toBeLessThan((afterFirst - before) * 0.01);
     }
+
+    // Deleting the first snapshot removes the volume data only it used; what remains checks out.
+    const deleted = await suite.work.cli(['delete', first.snapshot]);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toMatch(/volume data: removed 1 restic snapshot\(s\) no snapshot uses/);
+    const verified = await suite.work.cli(['verify', '--read-data']);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(
+      /ok: checked the volume repository, reading all its data, and \d+ captured volume\(s\), 0 problem\(s\)/,
+    );
   });
 });
 
@@ -406,5 +416,5 @@ async function backupAll(namespace: string) {
   const snapshot = JSON.parse(result.stdout) as Snapshot;
   const volume = snapshot.volumes.find(v => v.claim === 'bulk');
   expect(volume?.data?.status).toBe('captured');
-  return volume!.data!;
+  return { ...volume!.data!, snapshot: snapshot.id };
 }

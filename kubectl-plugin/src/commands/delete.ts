@@ -29,10 +29,18 @@ export const deleteCommand: CommandModule<GlobalOptions, DeleteArgs> = {
     }
     // Its shared lock would keep the exclusive one volume pruning needs from being taken.
     await repository.endWriteSession();
-    const volumeData = await core.pruneVolumeData(
-      repository,
-      (await repositorySettings(argv)).location,
-    );
-    if (volumeData) process.stdout.write(`${volumePruneLine(volumeData)}\n`);
+    try {
+      const volumeData = await core.pruneVolumeData(
+        repository,
+        (await repositorySettings(argv)).location,
+      );
+      if (volumeData) process.stdout.write(`${volumePruneLine(volumeData)}\n`);
+    } catch (error) {
+      // The snapshots are deleted; their volume data waits for a prune that can run.
+      if (!(error instanceof core.UserError) || error.code !== 'tool-missing') throw error;
+      process.stderr.write(
+        `warning: their volume data stays until kubectl backup prune runs where restic is installed (${error.message})\n`,
+      );
+    }
   },
 };

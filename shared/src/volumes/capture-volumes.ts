@@ -156,12 +156,11 @@ async function captureVolumes(
                 snapshot: input.snapshotId,
                 fromSnapshot,
               }),
-              env: { KB_TAG: tag },
             },
             moved => progress(claim.key, 'copying', moved),
           ),
         );
-        return resticBackupOutcome(outcome, tag);
+        return resticBackupOutcome(outcome, repository);
       };
 
       const hooks: HookRecord[] = [];

@@ -26,24 +26,17 @@ export const CREDENTIAL_KEYS = [
 
 /**
  * What movers run, in the image's busybox sh. restic's arguments come as "$@", so no value
- * is ever parsed by the shell. A backup stores the volume's root as `.` and then prints
- * the snapshot's full id (restic 0.14's summary has only the short one); exit code 3
- * (some files unreadable) still made a snapshot. restic refuses to save an empty
- * snapshot, so an empty volume is reported as such instead. A restore into a claim being
- * overwritten empties it first, so it ends up holding exactly the snapshot (or nothing,
- * for an empty one).
+ * is ever parsed by the shell. A backup stores the volume's root as `.`; restic refuses to
+ * save an empty snapshot, so an empty volume is reported as such instead. A restore into a
+ * claim being overwritten empties it first, so it ends up holding exactly the snapshot (or
+ * nothing, for an empty one).
  */
 const SCRIPTS = {
   init: `restic $KB_RESTIC_OPTIONS cat config >/dev/null 2>&1 && exit 0
 exec restic "$@"`,
   backup: `cd ${DATA_PATH} || exit 1
 [ -n "$(ls -A)" ] || { echo '${EMPTY_VOLUME_LINE}'; exit 0; }
-restic "$@"
-code=$?
-if [ "$code" -eq 0 ] || [ "$code" -eq 3 ]; then
-  restic --json $KB_RESTIC_OPTIONS snapshots --tag "$KB_TAG" || exit $?
-fi
-exit "$code"`,
+exec restic "$@"`,
   restore: `if [ -n "$KB_CLEAR" ]; then rm -rf ${DATA_PATH}/* ${DATA_PATH}/.[!.]* ${DATA_PATH}/..?* || exit 1; fi
 [ -z "$KB_EMPTY" ] || exit 0
 exec restic "$@"`,

@@ -1,7 +1,7 @@
 import '../src/testing/symbol-dispose';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Snapshot } from '@kube-backup/core';
+import type { KubeObject, Snapshot } from '@kube-backup/core';
 import { startS3Server, type S3TestServer } from '../../shared/src/repository/testing';
 import { IMAGES } from '../src/testing/pod-cluster';
 import { CLI } from './harness';
@@ -164,6 +164,93 @@ it('a mover whose container dies fails only its volume: the snapshot is partial 
   expect(result.stderr).toMatch(/is partial/);
   const listed = JSON.parse((await suite.work.cli(['list', '-o', 'json'])).stdout) as Snapshot[];
   expect(listed.map(s => s.id)).toContain(snapshot.id);
+  expect(await suite.leftovers()).toEqual([]);
+});
+
+it('a failed pre-backup hook fails its volume, and the post-backup hook still runs', async () => {
+  const namespace = await suite.namespace('hook-fails');
+  const app = (name: string, claimName: string, annotations: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, annotations: { 'kube-backup.io/volumes': 'data', ...annotations } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: 'app',
+          image: IMAGES.testApp,
+          args: ['sleep'],
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+        },
+      ],
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }],
+    },
+  });
+  await suite.apply(
+    namespace,
+    claim('strict'),
+    claim('lenient'),
+    app('strict', 'strict', {
+      'kube-backup.io/pre-backup': 'echo cannot flush; exit 3',
+      'kube-backup.io/post-backup': 'touch /tmp/post-ran',
+    }),
+    // Velero's annotations, as a team moving from Velero has them.
+    app('lenient', 'lenient', {
+      'pre.hook.backup.velero.io/command': '["/bin/sh", "-c", "exit 4"]',
+      'pre.hook.backup.velero.io/on-error': 'Continue',
+      'post.hook.backup.velero.io/command': '["/bin/sh", "-c", "touch /tmp/post-ran"]',
+    }),
+  );
+  await suite.podPhase(namespace, 'strict', 'Running');
+  await suite.podPhase(namespace, 'lenient', 'Running');
+  const result = await suite.work.cli([
+    'create',
+    '-n',
+    namespace,
+    '--volume-method',
+    'snapshot',
+    '--keep-volume-snapshots',
+    '-o',
+    'json',
+  ]);
+  expect(result.code).toBe(2);
+  const snapshot = JSON.parse(result.stdout) as Snapshot;
+  const byClaim = Object.fromEntries(snapshot.volumes.map(volume => [volume.claim, volume.data]));
+  expect(byClaim.strict).toMatchObject({ status: 'failed', method: 'snapshot' });
+  expect(byClaim.strict?.errors).toEqual([
+    expect.stringMatching(
+      /^pre-backup hook in pod strict \(app\) failed: .*3.*; output: cannot flush$/,
+    ),
+  ]);
+  expect(
+    byClaim.strict?.hooks?.map(hook => [hook.phase, hook.source, hook.outcome, hook.exitCode]),
+  ).toEqual([
+    ['pre', 'kube-backup', 'failed', 3],
+    ['post', 'kube-backup', 'succeeded', 0],
+  ]);
+  expect(byClaim.lenient).toMatchObject({ status: 'captured', consistency: 'crash' });
+  expect(byClaim.lenient?.hooks?.map(hook => [hook.phase, hook.source, hook.outcome])).toEqual([
+    ['pre', 'velero', 'failed'],
+    ['post', 'velero', 'succeeded'],
+  ]);
+  for (const pod of ['strict', 'lenient'])
+    await suite.exec(namespace, pod, ['test', '-e', '/tmp/post-ran']);
+
+  // The kept VolumeSnapshot is a restore point of the captured volume, no operation's leftover.
+  expect(byClaim.lenient?.volumeSnapshot).toBeDefined();
+  const kept = await suite.cluster.kubectl([
+    'get',
+    'volumesnapshot',
+    '-n',
+    namespace,
+    byClaim.lenient!.volumeSnapshot!,
+    '-o',
+    'json',
+  ]);
+  const metadata = (JSON.parse(kept.stdout) as { metadata: KubeObject['metadata'] }).metadata;
+  expect(metadata.labels?.['kube-backup.io/kept-for']).toBe(snapshot.id.slice(0, 16));
+  expect(metadata.annotations?.['kube-backup.io/snapshot']).toBe(snapshot.id);
+  expect(metadata.labels?.['kube-backup.io/operation']).toBeUndefined();
   expect(await suite.leftovers()).toEqual([]);
 });
 

@@ -184,6 +184,8 @@ async function captureVolumes(
           );
 
       const copied = new Map<PlannedClaim, Awaited<ReturnType<typeof copy>>>();
+      const kept = new Map<PlannedClaim, string>();
+      const keepFailures = new Map<PlannedClaim, string>();
       const snapshots = new Map<PlannedClaim, { name: string; restoreSize?: string }>();
       const failures = new Map<PlannedClaim, string[]>();
       let pre: HookRecord[] = [];
@@ -228,8 +230,17 @@ async function captureVolumes(
           } finally {
             if (clone) await csi.deleteClone(namespace, clone).catch(() => undefined);
             if (options.keepVolumeSnapshots && copied.get(claim)?.ok) {
-              await csi.keep(namespace, snapshot.name, input.snapshotId).catch(() => undefined);
-            } else await csi.deleteSnapshot(namespace, snapshot.name).catch(() => undefined);
+              try {
+                await csi.keep(namespace, snapshot.name, input.snapshotId);
+                kept.set(claim, snapshot.name);
+              } catch (error) {
+                if (!(error instanceof KubeApiError)) throw error;
+                keepFailures.set(claim, `the VolumeSnapshot could not be kept: ${error.message}`);
+              }
+            }
+            if (!kept.has(claim)) {
+              await csi.deleteSnapshot(namespace, snapshot.name).catch(() => undefined);
+            }
           }
         }),
       );
@@ -251,7 +262,8 @@ async function captureVolumes(
           });
           continue;
         }
-        const kept = options.keepVolumeSnapshots ? snapshots.get(claim)?.name : undefined;
+        const keepFailure = keepFailures.get(claim);
+        const errors = [...result.errors, ...postFailures, ...(keepFailure ? [keepFailure] : [])];
         settle(
           claim,
           {
@@ -262,10 +274,8 @@ async function captureVolumes(
             files: result.files,
             addedBytes: result.addedBytes,
             durationMs: Date.now() - started,
-            ...(result.errors.length || postFailures.length
-              ? { errors: [...result.errors, ...postFailures] }
-              : {}),
-            ...(kept ? { volumeSnapshot: kept } : {}),
+            ...(errors.length ? { errors } : {}),
+            ...(kept.has(claim) ? { volumeSnapshot: kept.get(claim) } : {}),
           },
           result.snapshotId,
         );

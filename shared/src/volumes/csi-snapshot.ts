@@ -7,7 +7,10 @@ import { waitForObject } from './watch-object';
 
 const SNAPSHOT_API = '/apis/snapshot.storage.k8s.io/v1';
 const DEFAULT_CLASS_ANNOTATION = 'snapshot.storage.kubernetes.io/is-default-class';
+/** On a kept VolumeSnapshot: the start of the snapshot id it was taken for (label values hold 63 characters). */
 const KEPT_LABEL = 'kube-backup.io/kept-for';
+/** The whole snapshot id. */
+const KEPT_ANNOTATION = 'kube-backup.io/snapshot';
 
 interface ClaimSpec {
   storageClassName?: string;
@@ -151,7 +154,12 @@ export class CsiSnapshots {
       method: 'PATCH',
       path: this.snapshotPath(namespace, name),
       contentType: 'application/merge-patch+json',
-      body: { metadata: { labels: { [OPERATION_LABEL]: null, [KEPT_LABEL]: backup } } },
+      body: {
+        metadata: {
+          labels: { [OPERATION_LABEL]: null, [KEPT_LABEL]: backup.slice(0, 16) },
+          annotations: { [KEPT_ANNOTATION]: backup },
+        },
+      },
     });
   }
 

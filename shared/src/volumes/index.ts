@@ -1,9 +1,6 @@
 export type * from './types';
-export {
-  volumeDataCapture,
-  type VolumeCaptureOptions,
-  type VolumeMethodChoice,
-} from './capture-volumes';
+export { volumeDataCapture, type VolumeCaptureOptions } from './capture-volumes';
+export type { VolumeMethodChoice } from './capture-plan';
 export {
   volumeDataRestore,
   type VolumeDataChoice,

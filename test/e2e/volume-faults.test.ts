@@ -27,6 +27,27 @@ const claim = (name: string, annotations: Record<string, string> = {}) =>
 const writer = (name: string, claimName: string) =>
   writerPod(name, claimName, ['test-app', 'fill', '/data', '5', '4096']);
 
+/** A pod that sleeps with a claim at /data, named by its `kube-backup.io/volumes`, with hooks. */
+function idleApp(name: string, claimName: string, annotations: Record<string, string>) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, annotations: { 'kube-backup.io/volumes': 'data', ...annotations } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: 'app',
+          image: IMAGES.testApp,
+          args: ['sleep'],
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+        },
+      ],
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }],
+    },
+  };
+}
+
 /** Mover pods created in a namespace while `during` runs, seen by a watch. */
 async function moversStartedDuring(
   namespace: string,
@@ -59,32 +80,13 @@ it('a backup killed while it works leaves no snapshot, and the next command remo
     claim('gated'),
     claim('held', { 'kube-backup.io/capture': 'true' }),
     writer('seed', 'held'),
-    {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: 'gatekeeper',
-        annotations: {
-          'kube-backup.io/volumes': 'data',
-          // Blocks until the test releases it: the backup is caught after its snapshot.
-          'kube-backup.io/post-backup':
-            'touch /tmp/entered; while [ ! -e /tmp/release ]; do sleep 0.05; done',
-          'kube-backup.io/post-backup-timeout': '10m',
-        },
-      },
-      spec: {
-        terminationGracePeriodSeconds: 1,
-        containers: [
-          {
-            name: 'app',
-            image: IMAGES.testApp,
-            args: ['sleep'],
-            volumeMounts: [{ name: 'data', mountPath: '/data' }],
-          },
-        ],
-        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'gated' } }],
-      },
-    },
+    // Its post-backup hook blocks until the test releases it: the backup is caught after
+    // its snapshot.
+    idleApp('gatekeeper', 'gated', {
+      'kube-backup.io/post-backup':
+        'touch /tmp/entered; while [ ! -e /tmp/release ]; do sleep 0.05; done',
+      'kube-backup.io/post-backup-timeout': '10m',
+    }),
   );
   await suite.podPhase(namespace, 'seed', 'Succeeded');
   await suite.podPhase(namespace, 'gatekeeper', 'Running');
@@ -169,33 +171,16 @@ it('a mover whose container dies fails only its volume: the snapshot is partial 
 
 it('a failed pre-backup hook fails its volume, and the post-backup hook still runs', async () => {
   const namespace = await suite.namespace('hook-fails');
-  const app = (name: string, claimName: string, annotations: Record<string, string>) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, annotations: { 'kube-backup.io/volumes': 'data', ...annotations } },
-    spec: {
-      terminationGracePeriodSeconds: 1,
-      containers: [
-        {
-          name: 'app',
-          image: IMAGES.testApp,
-          args: ['sleep'],
-          volumeMounts: [{ name: 'data', mountPath: '/data' }],
-        },
-      ],
-      volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }],
-    },
-  });
   await suite.apply(
     namespace,
     claim('strict'),
     claim('lenient'),
-    app('strict', 'strict', {
+    idleApp('strict', 'strict', {
       'kube-backup.io/pre-backup': 'echo cannot flush; exit 3',
       'kube-backup.io/post-backup': 'touch /tmp/post-ran',
     }),
     // Velero's annotations, as a team moving from Velero has them.
-    app('lenient', 'lenient', {
+    idleApp('lenient', 'lenient', {
       'pre.hook.backup.velero.io/command': '["/bin/sh", "-c", "exit 4"]',
       'pre.hook.backup.velero.io/on-error': 'Continue',
       'post.hook.backup.velero.io/command': '["/bin/sh", "-c", "touch /tmp/post-ran"]',

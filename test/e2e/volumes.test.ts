@@ -273,9 +273,9 @@ describe('an unchanged volume', () => {
     );
     await suite.podPhase(namespace, 'writer', 'Succeeded');
     const before = await suite.volumeDataBytes();
-    const first = await backupAll(namespace);
+    const first = await backupBulk(namespace);
     const afterFirst = await suite.volumeDataBytes();
-    const second = await backupAll(namespace);
+    const second = await backupBulk(namespace);
     const afterSecond = await suite.volumeDataBytes();
     expect(first.bytes).toBe(64 * 262144);
     expect(second.bytes).toBe(64 * 262144);
@@ -307,17 +307,7 @@ describe('claims that exist, and empty ones', () => {
     );
     await suite.podPhase(namespace, 'writer', 'Succeeded');
     const original = await suite.checksums(namespace, 'data');
-    const created = await suite.work.cli([
-      'create',
-      '-n',
-      namespace,
-      '--volumes',
-      'all',
-      '-o',
-      'json',
-    ]);
-    expect(created.code).toBe(0);
-    const snapshot = JSON.parse(created.stdout) as Snapshot;
+    const snapshot = await backupAll(namespace);
 
     // One file changed, one added since.
     await suite.apply(
@@ -375,17 +365,7 @@ describe('claims that exist, and empty ones', () => {
   it('captures an empty claim as empty and restores it so', async () => {
     const namespace = await suite.namespace('empty');
     await suite.apply(namespace, claim('void'));
-    const created = await suite.work.cli([
-      'create',
-      '-n',
-      namespace,
-      '--volumes',
-      'all',
-      '-o',
-      'json',
-    ]);
-    expect(created.code).toBe(0);
-    const snapshot = JSON.parse(created.stdout) as Snapshot;
+    const snapshot = await backupAll(namespace);
     expect(snapshot.volumes[0]).toMatchObject({
       claim: 'void',
       data: { status: 'captured', files: 0, bytes: 0 },
@@ -402,7 +382,8 @@ describe('claims that exist, and empty ones', () => {
 
 const claim = (name: string) => claimManifest(name, suite.cluster.storageClass);
 
-async function backupAll(namespace: string) {
+/** `create --volumes all` of a namespace, which must succeed. */
+async function backupAll(namespace: string): Promise<Snapshot> {
   const result = await suite.work.cli([
     'create',
     '-n',
@@ -413,7 +394,12 @@ async function backupAll(namespace: string) {
     'json',
   ]);
   expect(result.code).toBe(0);
-  const snapshot = JSON.parse(result.stdout) as Snapshot;
+  return JSON.parse(result.stdout) as Snapshot;
+}
+
+/** The data record of the bulk claim in a new backup. */
+async function backupBulk(namespace: string) {
+  const snapshot = await backupAll(namespace);
   const volume = snapshot.volumes.find(v => v.claim === 'bulk');
   expect(volume?.data?.status).toBe('captured');
   return { ...volume!.data!, snapshot: snapshot.id };

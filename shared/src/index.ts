@@ -42,3 +42,4 @@ export * from './settings/repository-settings';
 
 export * from './restore';
 export * from './hydrate';
+export * from './volumes';

@@ -56,6 +56,7 @@ export const kubeBackupPlugin = createBackendPlugin({
           auditor: deps.auditor,
           logger: deps.logger,
           protectedNamespaces: config.protectedNamespaces,
+          volumes: config.volumes,
         });
         deps.lifecycle.addShutdownHook(async () => {
           await jobs.idle();

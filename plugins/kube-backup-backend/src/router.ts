@@ -151,6 +151,7 @@ export function createRouter(options: RouterOptions): express.Router {
       options.jobs.startHydration(job, scope, {
         includeSecrets: body.includeSecrets ?? false,
         replicas: body.replicas,
+        withData: body.withData,
       });
       await audit.success({ meta: { jobId: job.id } });
       res.status(202).json(job);
@@ -350,6 +351,7 @@ function parseHydrationBody(raw: unknown): HydrationRequestBody {
     namespace,
     includeSecrets: optionalBoolean(body, 'includeSecrets'),
     replicas: optionalInt(body, 'replicas', 0, MAX_HYDRATION_REPLICAS),
+    withData: optionalBoolean(body, 'withData'),
   };
 }
 
@@ -363,6 +365,7 @@ function parseRestoreBody(raw: unknown): RestoreRequestBody {
       objects: optionalStrings(given.objects, 'scope.objects'),
       includeSecrets: optionalBoolean(given, 'includeSecrets'),
       existing: optionalExisting(given.existing),
+      withData: optionalBoolean(given, 'withData'),
     };
   }
   return {

@@ -22,6 +22,8 @@ export interface SnapshotSummary {
    * (volume data not included); absent when the snapshot does not record it: unknown.
    */
   sizeBytes?: number;
+  /** Bytes of the volume data it captured; absent when it captured none. */
+  volumeDataBytes?: number;
 }
 
 export interface SnapshotList {
@@ -60,6 +62,31 @@ export interface SnapshotVolume {
   storageClass?: string;
   volumeName?: string;
   dataSnapshotId?: string;
+  /** What became of the claim's data; absent in snapshots older than volume data: unknown. */
+  data?: SnapshotVolumeData;
+}
+
+export interface SnapshotVolumeData {
+  status: 'captured' | 'failed' | 'not-captured';
+  /** Why it was not captured. */
+  reason?: string;
+  /** snapshot: from a CSI VolumeSnapshot; fs: copied from the live claim. */
+  method?: 'snapshot' | 'fs';
+  /** application: a pre-backup hook quiesced the application; crash: as after a power cut. */
+  consistency?: 'crash' | 'application';
+  bytes?: number;
+  files?: number;
+  /** What the volume repository grew by. */
+  addedBytes?: number;
+  durationMs?: number;
+  errors?: string[];
+  hooks?: Array<{
+    phase: 'pre' | 'post';
+    pod: string;
+    container: string;
+    outcome: 'succeeded' | 'failed' | 'timed-out';
+    message?: string;
+  }>;
 }
 
 export interface SnapshotDetail extends SnapshotSummary {
@@ -108,6 +135,11 @@ export interface HydrationRequestBody {
   includeSecrets?: boolean;
   /** Replicas of every scaled workload, 0–10 (default 1). */
   replicas?: number;
+  /**
+   * Restore the claims' data: every claim's (true), none (false), or by default those of
+   * claims tagged for hydration.
+   */
+  withData?: boolean;
 }
 
 export interface HydrationJob {
@@ -157,6 +189,8 @@ export interface RestoreScope {
    * fields others added since are kept).
    */
   existing?: 'skip' | 'update';
+  /** Fill restored claims with their data from the snapshot (default true). */
+  withData?: boolean;
 }
 
 export interface RestoreRequestBody {

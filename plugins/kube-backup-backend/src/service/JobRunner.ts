@@ -7,7 +7,7 @@ import type {
 import type { HydrationStore } from '../database/HydrationStore';
 import type { RestoreRequestStore } from '../database/RestoreRequestStore';
 import type { ClusterService } from './ClusterService';
-import type { HydrateReport, RestoreReport } from '@kube-backup/core';
+import type { HydrateReport, RestoreReport, VolumeDataSettings } from '@kube-backup/core';
 import type { KubeBackupEngine } from './engine';
 import { entitySelection, hydrationSourceNamespace, type EntityScope } from './EntityScope';
 import { narrowSelection } from './RestoreScope';
@@ -33,6 +33,7 @@ export class JobRunner {
       auditor: AuditorService;
       logger: LoggerService;
       protectedNamespaces: string[];
+      volumes: VolumeDataSettings;
     },
   ) {}
 
@@ -44,7 +45,7 @@ export class JobRunner {
   startHydration(
     job: HydrationJob,
     scope: EntityScope,
-    options: { includeSecrets: boolean; replicas?: number },
+    options: { includeSecrets: boolean; replicas?: number; withData?: boolean },
   ): void {
     this.track(this.runHydration(job, scope, options));
   }
@@ -64,7 +65,7 @@ export class JobRunner {
   private async runHydration(
     job: HydrationJob,
     scope: EntityScope,
-    options: { includeSecrets: boolean; replicas?: number },
+    options: { includeSecrets: boolean; replicas?: number; withData?: boolean },
   ): Promise<void> {
     const { hydrations, snapshots, clusters, engine } = this.deps;
     const recorder = new JobRecorder(update => hydrations.update(job.id, update));
@@ -109,6 +110,8 @@ export class JobRunner {
           protectedNamespaces: this.deps.protectedNamespaces,
           includeSecrets: options.includeSecrets,
           replicas: options.replicas,
+          withData: options.withData,
+          volumes: this.deps.volumes,
           onProgress: recorder.progress,
           log: recorder.write,
         });
@@ -198,6 +201,8 @@ export class JobRunner {
           snapshot,
           selection: narrowed.selection,
           existing: request.scope.existing,
+          withData: request.scope.withData,
+          volumes: this.deps.volumes,
           onProgress: recorder.progress,
           log,
         });
@@ -264,6 +269,10 @@ type AuditEvent = Awaited<ReturnType<AuditorService['createEvent']>>;
 /** What failed in a report, in a sentence; undefined when nothing did. */
 function failureSummary(report: RestoreReport): string | undefined {
   const failed = report.objects.filter(object => object.outcome === 'failed');
+  const volumes = (report.volumes ?? []).filter(volume => volume.outcome === 'failed');
+  if (failed.length === 0 && volumes.length > 0) {
+    return `the data of ${volumes.length} claim(s) was not restored: ${volumes.map(v => `${v.namespace}/${v.claim} (${v.message ?? 'failed'})`).join('; ')}`;
+  }
   if (failed.length === 0) return undefined;
   const names = failed
     .slice(0, 5)

@@ -21,6 +21,7 @@ import { CheckboxField } from './CheckboxField';
 import { KubeBackupErrorPanel } from './ErrorPanel';
 import {
   absoluteTime,
+  formatBytes,
   matchesPattern,
   NAMESPACE_NAME,
   plural,
@@ -84,6 +85,8 @@ export function HydrateDialog(props: HydrateDialogProps) {
   const [namespace, setNamespace] = useState('');
   const [replicas, setReplicas] = useState('1');
   const [includeSecrets, setIncludeSecrets] = useState(false);
+  const dataBytes = snapshot.volumeDataBytes;
+  const [withData, setWithData] = useState(dataBytes !== undefined);
   const [submitting, setSubmitting] = useState(false);
   const [startError, setStartError] = useState<unknown>();
   const [job, setJob] = useState<HydrationJob>();
@@ -157,6 +160,7 @@ export function HydrateDialog(props: HydrateDialogProps) {
         namespace,
         includeSecrets: withSecrets,
         replicas: replicasNumber,
+        ...(dataBytes !== undefined ? { withData } : {}),
       });
       setJob(started);
       setStep('progress');
@@ -236,6 +240,20 @@ export function HydrateDialog(props: HydrateDialogProps) {
               helperText={replicasError ?? 'Every scaled workload runs this many pods'}
               inputProps={{ min: 0, max: MAX_REPLICAS }}
             />
+            {dataBytes !== undefined && (
+              <>
+                <CheckboxField
+                  name="withData"
+                  label={`Restore volume data (${formatBytes(dataBytes)})`}
+                  checked={withData}
+                  onChange={setWithData}
+                />
+                <Typography variant="caption" color="textSecondary">
+                  Claims are filled with the snapshot's data before the workloads start; without it
+                  they start empty.
+                </Typography>
+              </>
+            )}
             {target?.allowSecrets ? (
               <>
                 <CheckboxField
@@ -293,6 +311,14 @@ export function HydrateDialog(props: HydrateDialogProps) {
           <dd>{replicasNumber} per scaled workload</dd>
           <dt>Secrets</dt>
           <dd>{withSecrets ? 'restored' : 'left out'}</dd>
+          <dt>Volume data</dt>
+          <dd>
+            {dataBytes === undefined
+              ? 'none in this snapshot'
+              : withData
+                ? `restored (${formatBytes(dataBytes)})`
+                : 'left out: claims start empty'}
+          </dd>
         </dl>
         {detail.loading && <Progress />}
         {detail.error !== undefined && (

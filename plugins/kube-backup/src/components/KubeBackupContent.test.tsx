@@ -107,12 +107,28 @@ describe('KubeBackupContent', () => {
     const images = within(dialog).getByRole('table', { name: 'Images' });
     expect(images).toHaveTextContent('sha256:0123456789abcdef');
     expect(within(images).getAllByRole('row')[2]).toHaveTextContent('shop/proxy:2unknown');
-    expect(within(dialog).getByRole('table', { name: 'Volumes' })).toHaveTextContent('data1Gi');
+    const volumes = within(dialog).getByRole('table', { name: 'Volumes' });
+    expect(within(volumes).getAllByRole('row')[1].textContent).toBe(
+      'shopdata1Gisnapshotapplication-consistent (pre-backup hook in storefront-db-0)50.0 MiB in 1200 files',
+    );
     expect(within(dialog).getByRole('table', { name: 'Errors' })).toHaveTextContent(
       'secrets is forbidden',
     );
     await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+  });
+
+  it('shows a volume whose data was not captured as such, never as a size', async () => {
+    const api = new FakeKubeBackupApi([summary(0, { volumeDataBytes: undefined })]);
+    await renderContent(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: /^Details of snapshot 0000abcdef01/ }),
+    );
+    const dialog = await screen.findByRole('dialog', { name: 'Snapshot 0000abcdef01' });
+    const volumes = await within(dialog).findByRole('table', { name: 'Volumes' });
+    expect(within(volumes).getAllByRole('row')[1].textContent).toBe(
+      'shopdata1Gi——data not captured: not marked for data capture',
+    );
   });
 
   it('hydrates: target and options, a summary of what will be created, progress, result', async () => {
@@ -143,6 +159,10 @@ describe('KubeBackupContent', () => {
     expect(within(dialog).getByRole('button', { name: 'Review' })).toBeDisabled();
     await userEvent.clear(replicas);
     await userEvent.type(replicas, '2');
+    // The snapshot holds volume data: it comes along unless left out.
+    expect(
+      within(dialog).getByRole('checkbox', { name: 'Restore volume data (50.0 MiB)' }),
+    ).toBeChecked();
     await userEvent.click(within(dialog).getByRole('button', { name: 'Review' }));
 
     const plan = await within(dialog).findByRole('list', { name: 'Will be created or updated' });
@@ -154,6 +174,7 @@ describe('KubeBackupContent', () => {
     expect(within(dialog).getByText('1 Secret left out.')).toBeInTheDocument();
     expect(dialog).toHaveTextContent('namespace dev-alice in cluster dev');
     expect(dialog).toHaveTextContent('2 per scaled workload');
+    expect(dialog).toHaveTextContent('Volume datarestored (50.0 MiB)');
 
     await userEvent.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
     expect(
@@ -170,6 +191,7 @@ describe('KubeBackupContent', () => {
       namespace: 'dev-alice',
       includeSecrets: false,
       replicas: 2,
+      withData: true,
     });
     await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
     // The hydrations list is refreshed once the job has finished.
@@ -200,9 +222,11 @@ describe('KubeBackupContent', () => {
       within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' }),
     ).not.toBeChecked();
     await userEvent.click(within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' }));
+    await userEvent.click(within(dialog).getByRole('checkbox', { name: /^Restore volume data/ }));
     await userEvent.click(within(dialog).getByRole('button', { name: 'Review' }));
     await within(dialog).findByRole('list', { name: 'Will be created or updated' });
     expect(dialog).toHaveTextContent('Secretsrestored');
+    expect(dialog).toHaveTextContent('Volume dataleft out: claims start empty');
     expect(within(dialog).queryByText(/Secret left out/)).toBeNull();
     await userEvent.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
     await within(dialog).findByText('Hydrated sandbox-dev in dev');
@@ -210,6 +234,7 @@ describe('KubeBackupContent', () => {
       target: 'sandbox',
       namespace: 'sandbox-dev',
       includeSecrets: true,
+      withData: false,
     });
   });
 
@@ -282,6 +307,11 @@ describe('KubeBackupContent', () => {
     });
     expect(overwrite).not.toBeChecked();
     await userEvent.click(overwrite);
+    const data = within(dialog).getByRole('checkbox', {
+      name: 'Restore volume data (50.0 MiB) into claims the restore creates',
+    });
+    expect(data).toBeChecked();
+    await userEvent.click(data);
     await userEvent.click(send);
     expect(await within(dialog).findByText('Restore requested')).toBeInTheDocument();
     expect(api.calls.find(call => call.method === 'requestRestore')?.args[1]).toEqual({
@@ -292,12 +322,14 @@ describe('KubeBackupContent', () => {
         objects: ['Deployment/storefront'],
         includeSecrets: true,
         existing: 'update',
+        withData: false,
       },
     });
     await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
     const pending = await screen.findByRole('table', { name: 'Pending (1)' });
     expect(pending).toHaveTextContent('bad deploy');
     expect(pending).toHaveTextContent('applying the snapshot over objects that exist');
+    expect(pending).toHaveTextContent('without volume data');
     expect(pending).toHaveTextContent('Waiting for group:default/shop-team');
     expect(within(pending).queryByRole('button', { name: /^Approve/ })).not.toBeInTheDocument();
   });

@@ -16,7 +16,7 @@ import { useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { CheckboxField } from './CheckboxField';
 import { KubeBackupErrorPanel } from './ErrorPanel';
-import { absoluteTime, shortId } from './format';
+import { absoluteTime, formatBytes, shortId } from './format';
 
 function list(text: string): string[] | undefined {
   const items = text
@@ -42,6 +42,8 @@ export function RestoreRequestDialog(props: {
   const [objects, setObjects] = useState('');
   const [includeSecrets, setIncludeSecrets] = useState(true);
   const [overwrite, setOverwrite] = useState(false);
+  const dataBytes = snapshot.volumeDataBytes;
+  const [withData, setWithData] = useState(dataBytes !== undefined);
   const [reason, setReason] = useState('');
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -62,6 +64,7 @@ export function RestoreRequestDialog(props: {
           objects: objectsList,
           includeSecrets,
           existing: overwrite ? 'update' : 'skip',
+          ...(dataBytes !== undefined ? { withData } : {}),
         },
       });
       setRequest(created);
@@ -123,6 +126,14 @@ export function RestoreRequestDialog(props: {
               checked={includeSecrets}
               onChange={setIncludeSecrets}
             />
+            {dataBytes !== undefined && (
+              <CheckboxField
+                name="withData"
+                label={`Restore volume data (${formatBytes(dataBytes)}) into claims the restore creates`}
+                checked={withData}
+                onChange={setWithData}
+              />
+            )}
             <CheckboxField
               name="overwrite"
               label="Apply the snapshot's version over objects that exist (otherwise they are left as they are)"

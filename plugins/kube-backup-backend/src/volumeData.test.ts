@@ -153,7 +153,7 @@ describeWithPostgres('volume data in the portal', () => {
       volumes: { repositoryNodePath: repoDir, concurrency: 2 },
       knex: await postgres.newDatabase(),
       entities: [ledger],
-      memberships: {},
+      memberships: { 'user:default/dev': ['group:default/ledger-team'] },
       defaultUser: 'user:default/dev',
     });
   });

@@ -73,5 +73,17 @@ export interface Config {
        */
       allowSelfApproval?: boolean;
     };
+    /** How restores and hydrations move volume data (data movers in the target cluster). */
+    volumes?: {
+      /**
+       * For a `file://` repository: where the clusters' nodes mount its folder (NFS, a
+       * hostPath). Without it, data movers cannot reach a local repository.
+       */
+      repositoryNodePath?: string;
+      /** The data-mover image. Default docker.io/kube-backup/mover:latest. */
+      moverImage?: string;
+      /** Data movers running at once per job. Default 4. */
+      concurrency?: number;
+    };
   };
 }

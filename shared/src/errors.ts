@@ -19,7 +19,10 @@ export type UserErrorCode =
   | 'protected-namespace'
   | 'privileged-content'
   | 'permission-missing'
-  | 'partial-failure';
+  | 'partial-failure'
+  | 'volume-repository-unreachable'
+  | 'tool-missing'
+  | 'volume-data-error';
 
 export interface UserErrorDetails {
   /** The namespace a refusal is about. */

@@ -45,3 +45,4 @@ export * from './settings/repository-settings';
 
 export * from './restore';
 export * from './hydrate';
+export * from './volumes';

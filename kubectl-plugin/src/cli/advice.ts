@@ -8,6 +8,8 @@ export type Advice = Partial<Record<UserErrorCode, (error: UserError) => string 
 
 /** Advice that holds for every command. */
 const COMMON_ADVICE: Advice = {
+  'volume-repository-unreachable': () =>
+    "give --repository-node-path (where the cluster's nodes mount the repository's folder), use an s3:// repository, or leave volume data out with --volumes none",
   'repository-locked': error =>
     error.details.waitedMs !== undefined
       ? 'wait longer with --lock-wait, or remove a lock whose process is gone with kubectl backup repo unlock'

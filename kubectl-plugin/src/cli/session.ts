@@ -1,10 +1,14 @@
 import type {
   ClusterConnection,
+  ConnectOptions,
   OpenOptions,
   Repository,
   RepositorySettings,
+  VolumeDataSettings,
 } from '@kube-backup/core';
+import { UsageError } from './fail';
 import type { GlobalOptions } from './global-options';
+import type { VolumeDataArgs } from './shared-options';
 
 const openHandles: Array<() => Promise<void> | void> = [];
 
@@ -16,12 +20,45 @@ export async function closeSession(): Promise<void> {
   await Promise.allSettled(openHandles.splice(0).map(close => close()));
 }
 
-/** A cluster connection from the kubectl-style flags. */
-export async function connect(argv: GlobalOptions): Promise<ClusterConnection> {
+/**
+ * A cluster connection from the kubectl-style flags. What interrupted operations left in
+ * that cluster (mover pods, their Secrets, volume snapshots) is removed meanwhile.
+ */
+export async function connect(
+  argv: GlobalOptions,
+  options: Pick<ConnectOptions, 'context' | 'concurrency'> = {},
+): Promise<ClusterConnection> {
   const { connectToCluster } = await import('@kube-backup/core');
-  const connection = await connectToCluster({ kubeconfig: argv.kubeconfig, context: argv.context });
-  openHandles.push(() => connection.client.close());
+  const connection = await connectToCluster({
+    kubeconfig: argv.kubeconfig,
+    context: options.context ?? argv.context,
+    concurrency: options.concurrency,
+  });
+  const sweep = removeLeftovers(connection);
+  openHandles.push(async () => {
+    await sweep;
+    connection.client.close();
+  });
   return connection;
+}
+
+async function removeLeftovers(connection: ClusterConnection): Promise<void> {
+  const core = await import('@kube-backup/core');
+  try {
+    const { removed } = await core.removeLeftovers(connection.client);
+    const operations = [...new Set(removed.map(item => item.operation))];
+    if (removed.length > 0) {
+      const kinds = new Map<string, number>();
+      for (const { kind } of removed) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      process.stderr.write(
+        `removed what interrupted operation${operations.length > 1 ? 's' : ''} ${operations.join(', ')} left: ${[...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ')}\n`,
+      );
+    }
+  } catch (error) {
+    process.stderr.write(
+      `warning: could not remove what interrupted operations left: ${(error as Error).message}\n`,
+    );
+  }
 }
 
 /** The namespace a command works in: -n, else the context's, else `default`. */
@@ -30,14 +67,35 @@ export function namespaceOf(argv: GlobalOptions, connection: ClusterConnection):
 }
 
 /** Where the repository is and its password, from --repository, the environment or the config file. */
-export async function repositorySettings(argv: GlobalOptions): Promise<RepositorySettings> {
+export async function repositorySettings(
+  argv: GlobalOptions & Partial<VolumeDataArgs>,
+): Promise<RepositorySettings> {
   const core = await import('@kube-backup/core');
   return core.resolveRepositorySettings({
     repository: argv.repository,
     passwordFile: argv['password-file'],
     configFile: argv.config,
+    nodePath: argv['repository-node-path'],
+    moverImage: argv['mover-image'],
     env: process.env,
   });
+}
+
+/** How data movers reach the repository, from the flags, environment and config file. */
+export async function volumeDataSettings(
+  argv: GlobalOptions & VolumeDataArgs,
+): Promise<VolumeDataSettings> {
+  const concurrency = argv['volume-concurrency'];
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new UsageError(`--volume-concurrency must be a whole number ≥ 1, not ${concurrency}`);
+  }
+  const settings = await repositorySettings(argv);
+  return {
+    location: settings.location,
+    nodePath: settings.nodePath,
+    moverImage: settings.moverImage,
+    concurrency,
+  };
 }
 
 /**

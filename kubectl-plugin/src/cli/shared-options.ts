@@ -47,3 +47,28 @@ export const safetyOptions = {
       'Go on without the objects that are damaged in the repository, reporting them as failed (exit 2)',
   },
 } satisfies Record<string, Options>;
+
+/** How data movers reach the repository and how many run, for the commands that move volume data. */
+export const volumeDataOptions = {
+  'volume-concurrency': {
+    type: 'number',
+    default: 4,
+    describe: 'Data movers (pods copying volume data) running at once',
+  },
+  'repository-node-path': {
+    type: 'string',
+    describe:
+      "For a file:// repository: where the cluster's nodes mount its folder (NFS, or the same path when the cluster runs here); default $KUBE_BACKUP_REPOSITORY_NODE_PATH or repositoryNodePath in the config file",
+  },
+  'mover-image': {
+    type: 'string',
+    describe:
+      'The data-mover image (restic and kubectl-backup); default $KUBE_BACKUP_MOVER_IMAGE, moverImage in the config file, or docker.io/kube-backup/mover:latest',
+  },
+} satisfies Record<string, Options>;
+
+export interface VolumeDataArgs {
+  'volume-concurrency': number;
+  'repository-node-path'?: string;
+  'mover-image'?: string;
+}

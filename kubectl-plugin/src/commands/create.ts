@@ -1,14 +1,20 @@
 import type { CommandModule } from 'yargs';
-import type { CaptureProgress } from '@kube-backup/core';
+import type { CaptureProgress, VolumeSelection } from '@kube-backup/core';
 import { EXIT_PARTIAL } from '../cli/fail';
 import { parseDuration } from '../cli/duration';
 import { listOption, type GlobalOptions } from '../cli/global-options';
 import { formatBytes, formatDuration, formatStructured } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
-import { connect, openRepository } from '../cli/session';
-import { resourceFilterOptions } from '../cli/shared-options';
+import { UsageError } from '../cli/fail';
+import { connect, openRepository, repositorySettings, volumeDataSettings } from '../cli/session';
+import {
+  resourceFilterOptions,
+  volumeDataOptions,
+  type VolumeDataArgs,
+} from '../cli/shared-options';
+import { describeVolumeProgress, volumeLines } from '../cli/volume-output';
 
-interface CreateArgs extends GlobalOptions {
+interface CreateArgs extends GlobalOptions, VolumeDataArgs {
   name?: string;
   'include-namespaces'?: string[];
   'exclude-namespaces'?: string[];
@@ -21,6 +27,9 @@ interface CreateArgs extends GlobalOptions {
   'exclude-resources'?: string[];
   'include-cluster-resources': 'auto' | 'true' | 'false';
   'lock-wait': string;
+  volumes?: VolumeSelection;
+  'volume-method': 'snapshot' | 'fs' | 'auto';
+  'keep-volume-snapshots': boolean;
 }
 
 export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
@@ -72,6 +81,23 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
         default: '5m',
         describe: 'How long to wait for a prune holding the repository (30s, 5m; 0 fails at once)',
       })
+      .option('volumes', {
+        choices: ['annotated', 'all', 'none'] as const,
+        describe:
+          "Whose data to capture: claims marked kube-backup.io/capture or named by a pod template's kube-backup.io/volumes, every claim, or none (default $KUBE_BACKUP_VOLUMES, volumes in the config file, or annotated)",
+      })
+      .option('volume-method', {
+        choices: ['snapshot', 'fs', 'auto'] as const,
+        default: 'auto' as const,
+        describe:
+          "snapshot: a CSI VolumeSnapshot, cloned and copied; fs: the live claim copied read-only; auto: snapshot where the claim's driver has a VolumeSnapshotClass",
+      })
+      .option('keep-volume-snapshots', {
+        type: 'boolean',
+        default: false,
+        describe: 'Leave the VolumeSnapshots in the cluster as fast local restore points',
+      })
+      .options(volumeDataOptions)
       .check(argv => {
         // yargs' conflicts() counts a boolean's default as given, so check by hand.
         if (argv['all-namespaces'] && (argv.namespace || argv['include-namespaces']?.length)) {
@@ -99,6 +125,10 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
       .example(
         'kubectl backup create --entity storefront --tag release',
         "back up one Backstage entity's workloads",
+      )
+      .example(
+        'kubectl backup create -n shop --volumes all --volume-method snapshot',
+        'back up a namespace with the data of every claim, from CSI snapshots',
       ) as never,
   handler: async argv => {
     const core = await import('@kube-backup/core');
@@ -112,6 +142,16 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
           `held by ${holder.operation ?? 'another process'} on host ${holder.hostname} (pid ${holder.pid}); up to ${argv['lock-wait']}`,
         ),
     });
+    const selection = argv.volumes ?? (await configuredVolumes(argv));
+    const volumeData =
+      selection === 'none'
+        ? undefined
+        : core.volumeDataCapture(connection, repository, {
+            ...(await volumeDataSettings(argv)),
+            selection,
+            method: argv['volume-method'],
+            keepVolumeSnapshots: argv['keep-volume-snapshots'],
+          });
     const namespaces = listOption(argv['include-namespaces']);
     const snapshot = await core
       .captureSnapshot(connection, repository, {
@@ -127,6 +167,7 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
         includeResources: listOption(argv['include-resources']),
         excludeResources: listOption(argv['exclude-resources']),
         includeClusterResources: argv['include-cluster-resources'],
+        volumeData,
         onProgress: (event: CaptureProgress) => progress.update(...describeProgress(event)),
       })
       .finally(() => progress.done());
@@ -143,6 +184,7 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
           `objects: ${snapshot.counts.restorable} restorable, ${snapshot.counts.objects - snapshot.counts.restorable} recorded for search`,
           kinds,
           `namespaces: ${snapshot.namespaces.join(', ') || '<none>'}`,
+          ...volumeLines(snapshot),
           `stored: ${formatBytes(snapshot.stats.newBytes)} new (${snapshot.stats.storedObjects} objects), ${formatBytes(snapshot.stats.reusedBytes)} deduplicated (${snapshot.stats.reusedObjects} objects)`,
           `duration: ${formatDuration(snapshot.durationMs)}`,
         ].join('\n') + '\n',
@@ -162,6 +204,19 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
   },
 };
 
+/** The configured default of --volumes ($KUBE_BACKUP_VOLUMES, the config file), else annotated. */
+async function configuredVolumes(argv: GlobalOptions): Promise<VolumeSelection> {
+  const { VOLUME_SELECTIONS } = await import('@kube-backup/core');
+  const configured = (await repositorySettings(argv)).volumes;
+  if (configured === undefined) return 'annotated';
+  if (!(VOLUME_SELECTIONS as readonly string[]).includes(configured)) {
+    throw new UsageError(
+      `volumes is "${configured}" in $KUBE_BACKUP_VOLUMES or the config file; use ${VOLUME_SELECTIONS.join(', ')}`,
+    );
+  }
+  return configured as VolumeSelection;
+}
+
 function describeProgress(event: CaptureProgress): [string, string?] {
   switch (event.phase) {
     case 'discovering':
@@ -170,6 +225,8 @@ function describeProgress(event: CaptureProgress): [string, string?] {
       return ['listing', `${event.done}/${event.total} lists, ${event.objects} objects`];
     case 'storing':
       return ['storing', `${event.done}/${event.total} objects`];
+    case 'volumes':
+      return describeVolumeProgress(event.volume);
     case 'saving':
       return ['saving snapshot'];
   }

@@ -3,6 +3,7 @@ import type { GlobalOptions } from '../cli/global-options';
 import { formatBytes, formatDuration, formatStructured, formatTable } from '../cli/output';
 import { openRepository } from '../cli/session';
 import { snapshotPositional } from '../cli/shared-options';
+import { describeVolumeData } from '../cli/volume-output';
 
 interface DescribeArgs extends GlobalOptions {
   snapshot: string;
@@ -52,8 +53,9 @@ export const describeCommand: CommandModule<GlobalOptions, DescribeArgs> = {
         : ['  <none>']),
       'Volumes:',
       ...(snapshot.volumes.length
-        ? snapshot.volumes.map(volume =>
-            `  ${volume.namespace}/${volume.claim}  ${volume.size ?? 'size unknown'}  ${volume.storageClass ?? ''}`.trimEnd(),
+        ? snapshot.volumes.map(
+            volume =>
+              `  ${volume.namespace}/${volume.claim}  ${volume.size ?? 'size unknown'}  ${volume.storageClass ?? 'no class'}  ${describeVolumeData(volume)}`,
           )
         : ['  <none>']),
       'Errors:',

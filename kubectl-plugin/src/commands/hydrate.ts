@@ -1,9 +1,14 @@
 import type { CommandModule } from 'yargs';
 import { listOption, type GlobalOptions } from '../cli/global-options';
 import { ProgressLine } from '../cli/progress';
-import { openRepository } from '../cli/session';
+import { connect, openRepository, volumeDataSettings } from '../cli/session';
 import { checkReplicas, describeProgress, printReport } from './restore';
-import { infrastructureMappingOptions, safetyOptions } from '../cli/shared-options';
+import {
+  infrastructureMappingOptions,
+  safetyOptions,
+  volumeDataOptions,
+  type VolumeDataArgs,
+} from '../cli/shared-options';
 import { WRITE_ADVICE, withAdvice, type Advice } from '../cli/advice';
 
 /** What hydrate advises on the refusals it can override. */
@@ -15,7 +20,7 @@ const HYDRATE_ADVICE: Advice = {
       : undefined,
 };
 
-interface HydrateArgs extends GlobalOptions {
+interface HydrateArgs extends GlobalOptions, VolumeDataArgs {
   to: string;
   from?: string;
   entity?: string;
@@ -35,6 +40,8 @@ interface HydrateArgs extends GlobalOptions {
   'storage-class-mapping'?: string[];
   'image-registry-mapping'?: string[];
   concurrency: number;
+  'with-data': boolean;
+  'without-data': boolean;
 }
 
 export const hydrateCommand: CommandModule<GlobalOptions, HydrateArgs> = {
@@ -103,6 +110,24 @@ export const hydrateCommand: CommandModule<GlobalOptions, HydrateArgs> = {
       })
       .options(infrastructureMappingOptions)
       .option('concurrency', { type: 'number', default: 32, describe: 'Objects written at once' })
+      .option('with-data', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Restore the data of every hydrated claim (default: only claims tagged hydrate, or used by a workload tagged hydrate)',
+      })
+      .option('without-data', {
+        type: 'boolean',
+        default: false,
+        describe: 'Hydrate objects only: claims come back empty',
+      })
+      .options(volumeDataOptions)
+      .check(argv => {
+        if (argv['with-data'] && argv['without-data']) {
+          throw new Error('--with-data and --without-data cannot be combined');
+        }
+        return true;
+      })
       .example(
         'kubectl backup hydrate --to dev --entity storefront',
         "copy storefront's components into dev",
@@ -110,6 +135,10 @@ export const hydrateCommand: CommandModule<GlobalOptions, HydrateArgs> = {
       .example(
         'kubectl backup hydrate --to dev --from prod --tag hydrate --refresh',
         'bring an earlier hydration of dev up to date',
+      )
+      .example(
+        'kubectl backup hydrate --to dev-alice --entity ledger --with-data',
+        "copy ledger's components with the data of all their claims",
       ) as never,
   handler: async argv => {
     const core = await import('@kube-backup/core');
@@ -123,11 +152,11 @@ export const hydrateCommand: CommandModule<GlobalOptions, HydrateArgs> = {
       '--image-registry-mapping',
     );
     const repository = await openRepository(argv);
-    const connection = await core.connectToCluster({
-      kubeconfig: argv.kubeconfig,
+    const connection = await connect(argv, {
       context: argv['to-context'] ?? argv.context,
       concurrency: argv.concurrency,
     });
+    const settings = argv['without-data'] ? undefined : await volumeDataSettings(argv);
     const progress = new ProgressLine();
     const hydration = core.hydrateSnapshot(connection, repository, {
       targetNamespace: argv.to,
@@ -148,11 +177,15 @@ export const hydrateCommand: CommandModule<GlobalOptions, HydrateArgs> = {
       concurrency: argv.concurrency,
       transforms: { storageClassMapping, imageRegistryMapping },
       onProgress: event => progress.update(...describeProgress(event)),
+      volumeData:
+        settings &&
+        (snapshot =>
+          core.volumeDataRestore(connection, repository, snapshot, {
+            ...settings,
+            data: argv['with-data'] ? 'all' : { tag: 'hydrate' },
+          })),
     });
-    const report = await withAdvice(hydration, HYDRATE_ADVICE).finally(() => {
-      progress.done();
-      connection.client.close();
-    });
+    const report = await withAdvice(hydration, HYDRATE_ADVICE).finally(() => progress.done());
     const notes = [
       ...report.missingSecrets.map(
         secret =>

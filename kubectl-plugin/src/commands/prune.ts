@@ -2,7 +2,8 @@ import type { CommandModule } from 'yargs';
 import type { GlobalOptions } from '../cli/global-options';
 import { formatBytes, formatStructured } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
-import { openRepository } from '../cli/session';
+import { openRepository, repositorySettings } from '../cli/session';
+import { volumePruneLine } from '../cli/volume-output';
 
 interface PruneArgs extends GlobalOptions {
   'keep-last'?: number;
@@ -45,6 +46,7 @@ export const pruneCommand: CommandModule<GlobalOptions, PruneArgs> = {
     }) as never;
   },
   handler: async argv => {
+    const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);
     const progress = new ProgressLine();
     const report = await repository
@@ -59,8 +61,14 @@ export const pruneCommand: CommandModule<GlobalOptions, PruneArgs> = {
         onProgress: ({ phase }) => progress.update(phase),
       })
       .finally(() => progress.done());
+    progress.update('removing volume data no snapshot uses');
+    const volumeData = await core
+      .pruneVolumeData(repository, (await repositorySettings(argv)).location, {
+        dryRun: argv['dry-run'],
+      })
+      .finally(() => progress.done());
     if (argv.output !== 'table') {
-      process.stdout.write(`${await formatStructured(report, argv.output)}\n`);
+      process.stdout.write(`${await formatStructured({ ...report, volumeData }, argv.output)}\n`);
       return;
     }
     const verb = argv['dry-run'] ? 'would remove' : 'removed';
@@ -69,5 +77,6 @@ export const pruneCommand: CommandModule<GlobalOptions, PruneArgs> = {
     process.stdout.write(
       `${verb} ${report.forgotten.length} snapshot(s) and ${report.removedBlobs} unused object(s), ${formatBytes(report.removedBytes)}; kept ${report.kept.length} snapshot(s)\n`,
     );
+    if (volumeData) process.stdout.write(`${volumePruneLine(volumeData)}\n`);
   },
 };

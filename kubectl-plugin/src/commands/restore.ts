@@ -6,21 +6,25 @@ import type {
   RestoreProgress,
   RestoreReport,
   SafetyOverride,
+  VolumeOutcome,
 } from '@kube-backup/core';
 import { WRITE_ADVICE, withAdvice, type Advice } from '../cli/advice';
 import { EXIT_PARTIAL, UsageError } from '../cli/fail';
 import { listOption, type GlobalOptions } from '../cli/global-options';
-import { formatDuration, formatStructured, formatTable } from '../cli/output';
+import { formatBytes, formatDuration, formatStructured, formatTable } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
-import { openRepository } from '../cli/session';
+import { connect, openRepository, volumeDataSettings } from '../cli/session';
 import {
   infrastructureMappingOptions,
   resourceFilterOptions,
   safetyOptions,
   snapshotPositional,
+  volumeDataOptions,
+  type VolumeDataArgs,
 } from '../cli/shared-options';
+import { describeVolumeProgress } from '../cli/volume-output';
 
-interface RestoreArgs extends GlobalOptions {
+interface RestoreArgs extends GlobalOptions, VolumeDataArgs {
   snapshot: string;
   'include-namespaces'?: string[];
   selector?: string;
@@ -40,6 +44,8 @@ interface RestoreArgs extends GlobalOptions {
   'accept-privileged': boolean;
   'skip-damaged': boolean;
   concurrency: number;
+  volumes: 'all' | 'none';
+  'overwrite-volume-data': boolean;
 }
 
 /** What restore advises on the refusals it can override. */
@@ -118,6 +124,25 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
         default: 32,
         describe: 'Objects written at once',
       })
+      .option('volumes', {
+        choices: ['all', 'none'] as const,
+        default: 'all' as const,
+        describe:
+          'Restore the data of every restored claim the snapshot holds data for (each gets a fresh volume, filled before the workloads start), or objects only',
+      })
+      .option('overwrite-volume-data', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'With --existing update: replace the data of claims that exist (emptied, then filled with the snapshot)',
+      })
+      .options(volumeDataOptions)
+      .check(argv => {
+        if (argv['overwrite-volume-data'] && argv.existing !== 'update') {
+          throw new Error('--overwrite-volume-data needs --existing update');
+        }
+        return true;
+      })
       .example('kubectl backup restore latest', 'restore the newest snapshot as it was')
       .example(
         'kubectl backup restore 3f2a --namespace-mapping shop:shop-staging --replicas 1 --dry-run',
@@ -130,6 +155,10 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
       .example(
         'kubectl backup restore latest --context dr-cluster --storage-class-mapping gp2:premium-rwo',
         'restore into another cluster',
+      )
+      .example(
+        'kubectl backup restore latest -n shop --object pvc/data --existing update --overwrite-volume-data',
+        "put a claim's data back as it was",
       ) as never,
   handler: async argv => {
     const core = await import('@kube-backup/core');
@@ -168,25 +197,25 @@ export const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
     }
     const [repository, connection] = await Promise.all([
       openRepository(argv),
-      core.connectToCluster({
-        kubeconfig: argv.kubeconfig,
-        context: argv.context,
-        concurrency: options.concurrency,
-      }),
+      connect(argv, { concurrency: options.concurrency }),
     ]);
     const snapshot = await repository.getSnapshot(
       await repository.resolveSnapshotId(argv.snapshot),
     );
+    const volumeData =
+      argv.volumes === 'none'
+        ? undefined
+        : core.volumeDataRestore(connection, repository, snapshot, {
+            ...(await volumeDataSettings(argv)),
+            overwrite: argv['overwrite-volume-data'],
+          });
     const progress = new ProgressLine();
     const report = await withAdvice(
-      core.restoreSnapshot(connection, repository, snapshot, options, event =>
+      core.restoreSnapshot(connection, repository, snapshot, { ...options, volumeData }, event =>
         progress.update(...describeProgress(event)),
       ),
       RESTORE_ADVICE,
-    ).finally(() => {
-      progress.done();
-      connection.client.close();
-    });
+    ).finally(() => progress.done());
     await printReport(
       argv.output,
       report,
@@ -235,6 +264,8 @@ export function describeProgress(event: RestoreProgress): [string, string?] {
       return ['waiting for definitions', event.crds.join(', ')];
     case 'deleting':
       return ['deleting stale objects', `${event.done}/${event.total}`];
+    case 'volumes':
+      return describeVolumeProgress(event.volume);
   }
 }
 
@@ -328,7 +359,7 @@ export async function printReport(
         `override: ${override.subject}: ${override.reason} (${OVERRIDDEN[override.check]})`,
     );
     process.stdout.write(
-      `${[...(rows.length > 0 ? [''] : []), summary, ...extraLines, ...overrides].join('\n')}\n`,
+      `${[...(rows.length > 0 ? [''] : []), summary, ...volumeOutcomeLines(report), ...extraLines, ...overrides].join('\n')}\n`,
     );
   }
   for (const warning of report.warnings) process.stderr.write(`warning: ${warning}\n`);
@@ -336,4 +367,37 @@ export async function printReport(
     process.stderr.write(`error: ${failed} object(s) failed; see the report\n`);
     process.exitCode = EXIT_PARTIAL;
   }
+  const failedVolumes = (report.volumes ?? []).filter(volume => volume.outcome === 'failed');
+  if (failedVolumes.length > 0) {
+    process.stderr.write(
+      `error: the data of ${failedVolumes.length} claim(s) was not restored: ${failedVolumes.map(v => `${v.namespace}/${v.claim} (${v.message ?? 'failed'})`).join('; ')}\n`,
+    );
+    process.exitCode = EXIT_PARTIAL;
+  }
+}
+
+const VOLUME_OUTCOMES: Record<VolumeOutcome['outcome'], string> = {
+  restored: 'data restored',
+  'would-restore': 'data would be restored',
+  skipped: 'data not restored',
+  failed: 'data restore failed',
+};
+
+/** A line per restored claim: what became of its data. */
+function volumeOutcomeLines(report: RestoreReport): string[] {
+  if (!report.volumes?.length) return [];
+  return [
+    'volume data:',
+    ...report.volumes.map(volume => {
+      const size =
+        volume.bytes !== undefined
+          ? ` (${formatBytes(volume.bytes)} in ${volume.files ?? 0} files)`
+          : '';
+      const advice =
+        volume.reason === 'claim-exists'
+          ? '; --existing update --overwrite-volume-data replaces it'
+          : '';
+      return `  ${volume.namespace}/${volume.claim}: ${VOLUME_OUTCOMES[volume.outcome]}${size}${volume.message && volume.outcome !== 'restored' ? `: ${volume.message}${advice}` : ''}`;
+    }),
+  ];
 }

@@ -1,6 +1,7 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import type { VolumeDataSettings } from '@kube-backup/core';
 
 export interface ClusterConfig {
   name: string;
@@ -41,6 +42,8 @@ export interface KubeBackupConfig {
     /** Whether the owner who asked for a restore may approve it too. Default false. */
     allowSelfApproval: boolean;
   };
+  /** How jobs move volume data; the repository's location is the one above. */
+  volumes: VolumeDataSettings;
 }
 
 /** Reads and checks the `kubeBackup` config block. */
@@ -109,6 +112,12 @@ export function readKubeBackupConfig(root: Config): KubeBackupConfig {
     restore: {
       allowSelfApproval: config.getOptionalBoolean('restore.allowSelfApproval') ?? false,
     },
+    volumes: {
+      location: repository.getString('location'),
+      nodePath: config.getOptionalString('volumes.repositoryNodePath'),
+      moverImage: config.getOptionalString('volumes.moverImage'),
+      concurrency: volumeConcurrency(config.getOptionalNumber('volumes.concurrency')),
+    },
   };
 }
 
@@ -119,4 +128,11 @@ function fullEntityRef(ref: string, key: string): string {
   } catch {
     throw new InputError(`${key}: "${ref}" is not an entity ref such as group:default/shop-team`);
   }
+}
+
+function volumeConcurrency(value: number | undefined): number | undefined {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new InputError(`kubeBackup.volumes.concurrency must be a whole number ≥ 1, not ${value}`);
+  }
+  return value;
 }

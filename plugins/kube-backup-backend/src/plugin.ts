@@ -68,7 +68,15 @@ export const kubeBackupPlugin = createBackendPlugin({
           catalog: deps.catalog,
           namespaceOwners: config.namespaceOwners,
         });
-        const shared = { policy, entities, snapshots, clusters, runner: jobs, engine: coreEngine };
+        const shared = {
+          policy,
+          entities,
+          snapshots,
+          clusters,
+          runner: jobs,
+          engine: coreEngine,
+          volumes: config.volumes,
+        };
         deps.httpRouter.use(
           createRouter({
             auditor: deps.auditor,

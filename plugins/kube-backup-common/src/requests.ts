@@ -40,6 +40,11 @@ export const hydrationRequestSchema = z.object(
         { error: `must be a whole number from 0 to ${MAX_HYDRATION_REPLICAS}` },
       )
       .optional(),
+    /**
+     * Restore the claims' data: every claim's (true), none (false), or by default those of
+     * claims tagged for hydration.
+     */
+    withData: flag,
   },
   { error: 'must be a JSON object' },
 );
@@ -70,6 +75,8 @@ export const restoreScopeSchema = z.object(
      * over; fields others added since are kept).
      */
     existing: z.enum(['skip', 'update'], { error: 'must be "skip" or "update"' }).optional(),
+    /** Fill restored claims with their data from the snapshot (default true). */
+    withData: flag,
   },
   { error: 'must be a JSON object' },
 );

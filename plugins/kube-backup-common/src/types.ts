@@ -24,6 +24,8 @@ export interface SnapshotSummary {
    * (volume data not included); absent when the snapshot does not record it: unknown.
    */
   sizeBytes?: number;
+  /** Bytes of the volume data it captured; absent when it captured none. */
+  volumeDataBytes?: number;
 }
 
 export interface SnapshotList {
@@ -62,6 +64,31 @@ export interface SnapshotVolume {
   storageClass?: string;
   volumeName?: string;
   dataSnapshotId?: string;
+  /** What became of the claim's data; absent in snapshots older than volume data: unknown. */
+  data?: SnapshotVolumeData;
+}
+
+export interface SnapshotVolumeData {
+  status: 'captured' | 'failed' | 'not-captured';
+  /** Why it was not captured. */
+  reason?: string;
+  /** snapshot: from a CSI VolumeSnapshot; fs: copied from the live claim. */
+  method?: 'snapshot' | 'fs';
+  /** application: a pre-backup hook quiesced the application; crash: as after a power cut. */
+  consistency?: 'crash' | 'application';
+  bytes?: number;
+  files?: number;
+  /** What the volume repository grew by. */
+  addedBytes?: number;
+  durationMs?: number;
+  errors?: string[];
+  hooks?: Array<{
+    phase: 'pre' | 'post';
+    pod: string;
+    container: string;
+    outcome: 'succeeded' | 'failed' | 'timed-out';
+    message?: string;
+  }>;
 }
 
 export interface SnapshotDetail extends SnapshotSummary {

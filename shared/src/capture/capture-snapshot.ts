@@ -10,6 +10,7 @@ import {
   type ResourceType,
 } from '../cluster/resource-types';
 import { UserError } from '../errors';
+import { newSnapshotId } from '../repository/repository';
 import { parseLabelSelector } from '../selectors/label-selector';
 import type {
   ImageRecord,
@@ -24,6 +25,7 @@ import { compareRecords, recordOf } from './records';
 import { sanitizeObject } from './sanitize';
 import { selectObjects } from './select';
 import { isCapturableType } from './skip-rules';
+import type { VolumeDataCapture, VolumeProgress } from '../volumes/types';
 
 /** What capture needs from a repository: content-addressed JSON and snapshot documents. */
 export interface CaptureTarget {
@@ -49,6 +51,8 @@ export interface CaptureOptions {
   includeClusterResources?: 'auto' | 'true' | 'false';
   /** Objects stored at once. */
   concurrency?: number;
+  /** Captures the claims' data once the objects are stored (see volumeDataCapture). */
+  volumeData?: VolumeDataCapture;
   onProgress?: (progress: CaptureProgress) => void;
 }
 
@@ -56,6 +60,7 @@ export type CaptureProgress =
   | { phase: 'discovering' }
   | { phase: 'listing'; done: number; total: number; objects: number }
   | { phase: 'storing'; done: number; total: number }
+  | { phase: 'volumes'; volume: VolumeProgress }
   | { phase: 'saving' };
 
 /** Cluster-scoped types that namespaced objects can depend on. */
@@ -192,12 +197,24 @@ export async function captureSnapshot(
   records.push(...recorded.map(item => recordOf(item, undefined)));
   records.sort(compareRecords);
 
-  progress({ phase: 'saving' });
   const recordLists = await mapConcurrent([...groupByNamespace(records).values()], 8, list =>
     store(list),
   );
+  // Volume data comes last: a backup killed while movers run leaves no snapshot behind.
+  const id = newSnapshotId();
+  const volumes = options.volumeData
+    ? await options.volumeData.capture({
+        items: [...restorable, ...recorded],
+        volumes: volumesOf(restorable),
+        snapshotId: id,
+        cluster: connection.contextName,
+        onProgress: volume => progress({ phase: 'volumes', volume }),
+      })
+    : { volumes: volumesOf(restorable), errors: [] };
+  errors.push(...volumes.errors);
+  progress({ phase: 'saving' });
   const snapshot: Snapshot = {
-    id: '',
+    id,
     name: options.name,
     time: new Date(started).toISOString(),
     cluster: {
@@ -223,7 +240,7 @@ export async function captureSnapshot(
     recordLists,
     counts: countRecords(records),
     images: uniqueImages(records),
-    volumes: volumesOf(restorable),
+    volumes: volumes.volumes,
     stats,
     durationMs: Date.now() - started,
     status: errors.length > 0 ? 'partial' : 'complete',

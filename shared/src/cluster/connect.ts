@@ -1,4 +1,5 @@
 import type * as https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors';
 import { KubeClient, type KubeClientOptions } from './kube-client';
 
@@ -16,6 +17,8 @@ export interface ClusterConnection {
   server: string;
   /** The context's default namespace, or `default`. */
   namespace: string;
+  /** The kubeconfig as the Kubernetes client library read it, for its streaming APIs (exec). */
+  kubeConfig: KubeConfig;
 }
 
 /**
@@ -63,5 +66,6 @@ export async function connectToCluster(options: ConnectOptions = {}): Promise<Cl
     clusterName: cluster.name,
     server: cluster.server,
     namespace: context.namespace ?? 'default',
+    kubeConfig: config,
   };
 }

@@ -88,15 +88,69 @@ export class KubeClient {
     this.agent.destroy();
   }
 
+  /**
+   * A GET whose body is handed over as it arrives (a followed pod log, a watch), outside
+   * the concurrency limit since it may stay open for long. `signal` ends it.
+   */
+  stream(
+    req: Pick<KubeRequest, 'path' | 'query'>,
+    signal?: AbortSignal,
+  ): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const request = this.open({ method: 'GET', ...req }, undefined, response => {
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve(response);
+        else this.readError(response, status).then(reject, reject);
+      });
+      request.on('error', error => reject(this.transportError(error)));
+      if (signal) {
+        const abort = () => request.destroy(new Error('aborted'));
+        if (signal.aborted) abort();
+        else signal.addEventListener('abort', abort, { once: true });
+      }
+      request.end();
+    });
+  }
+
   private send<T>(req: KubeRequest): Promise<T> {
-    const url = new URL(this.server.replace(/\/$/, '') + req.path);
-    for (const [key, value] of Object.entries(req.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
     const payload =
       req.body === undefined
         ? undefined
         : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
+    return new Promise<T>((resolve, reject) => {
+      const request = this.open(req, payload, response => {
+        const status = response.statusCode ?? 0;
+        if (!(status >= 200 && status < 300)) {
+          this.readError(response, status).then(reject, reject);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve((text ? JSON.parse(text) : undefined) as T);
+          } catch {
+            reject(new KubeApiError(status, 'InvalidResponse', `invalid JSON from ${req.path}`));
+          }
+        });
+      });
+      request.on('error', error => reject(this.transportError(error)));
+      if (payload) request.end(payload);
+      else request.end();
+    });
+  }
+
+  private open(
+    req: KubeRequest,
+    payload: Buffer | undefined,
+    onResponse: (response: http.IncomingMessage) => void,
+  ): http.ClientRequest {
+    const url = new URL(this.server.replace(/\/$/, '') + req.path);
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
     const headers: http.OutgoingHttpHeaders = {
       ...(this.requestOptions.headers as http.OutgoingHttpHeaders | undefined),
       Accept: 'application/json',
@@ -105,54 +159,46 @@ export class KubeClient {
       headers['Content-Type'] = req.contentType ?? 'application/json';
       headers['Content-Length'] = payload.length;
     }
-    return new Promise<T>((resolve, reject) => {
-      const request = this.transport.request(
-        url,
-        { ...this.requestOptions, method: req.method, headers, agent: this.agent },
-        response => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = response.statusCode ?? 0;
-            if (status >= 200 && status < 300) {
-              try {
-                resolve((text ? JSON.parse(text) : undefined) as T);
-              } catch {
-                reject(
-                  new KubeApiError(status, 'InvalidResponse', `invalid JSON from ${url.pathname}`),
-                );
-              }
-              return;
-            }
-            const retryAfter = response.headers['retry-after'];
-            const error = kubeApiErrorFrom(
-              status,
-              text,
-              Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-            );
-            if (status === 401) {
-              reject(
-                new UserError(
-                  'unauthorized',
-                  `the cluster at ${this.server} refused the credentials (401 Unauthorized)`,
-                ),
-              );
-            } else reject(error);
-          });
-        },
-      );
-      request.on('error', (error: NodeJS.ErrnoException) => {
-        reject(
-          new UserError(
-            'cluster-unreachable',
-            `cannot reach the cluster at ${this.server}: ${error.code ?? error.message}`,
+    return this.transport.request(
+      url,
+      { ...this.requestOptions, method: req.method, headers, agent: this.agent },
+      onResponse,
+    );
+  }
+
+  /** The error a non-2xx response stands for, once its body (a Status) is read. */
+  private readError(response: http.IncomingMessage, status: number): Promise<Error> {
+    return new Promise(resolve => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', error => resolve(error));
+      response.on('end', () => {
+        if (status === 401) {
+          resolve(
+            new UserError(
+              'unauthorized',
+              `the cluster at ${this.server} refused the credentials (401 Unauthorized)`,
+            ),
+          );
+          return;
+        }
+        const retryAfter = response.headers['retry-after'];
+        resolve(
+          kubeApiErrorFrom(
+            status,
+            Buffer.concat(chunks).toString('utf8'),
+            Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
           ),
         );
       });
-      if (payload) request.end(payload);
-      else request.end();
     });
+  }
+
+  private transportError(error: NodeJS.ErrnoException): Error {
+    if (error.message === 'aborted') return error;
+    return new UserError(
+      'cluster-unreachable',
+      `cannot reach the cluster at ${this.server}: ${error.code ?? error.message}`,
+    );
   }
 }

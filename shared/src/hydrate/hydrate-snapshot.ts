@@ -168,6 +168,7 @@ export async function hydrateSnapshot(
       concurrency,
       crdTimeoutMs: options.crdTimeoutMs,
       acceptPrivileged: options.acceptPrivileged,
+      volumeData: options.volumeData?.(snapshot),
     },
     onProgress,
     { discovery, namespaces: new Map([[target, live]]) },

@@ -1,5 +1,10 @@
 import type { RecordSource } from '../catalog/snapshot-records';
-import type { ProgressCallback, RestoreReport, TransformOptions } from '../restore/types';
+import type {
+  ProgressCallback,
+  RestoreReport,
+  TransformOptions,
+  VolumeDataStep,
+} from '../restore/types';
 import type { Snapshot } from '../snapshot/types';
 
 /** What hydration reads from a repository. */
@@ -71,6 +76,8 @@ export interface HydrateOptions extends ComponentChoice {
     'storageClassMapping' | 'imageRegistryMapping' | 'patchRules' | 'addLabels' | 'addAnnotations'
   >;
   onProgress?: ProgressCallback;
+  /** Restores the chosen claims' data from the snapshot hydration picks (see volumeDataRestore). */
+  volumeData?: (snapshot: Snapshot) => VolumeDataStep;
 }
 
 export interface MissingSecret {

@@ -297,7 +297,8 @@ function lockedError(holder: LockInfo, waitedMs?: number): UserError {
   );
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process of this host runs (one we may not signal counts as running). */
+export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

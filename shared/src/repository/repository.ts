@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,7 @@ const REPOSITORY_FOLDERS = [
   ...Array.from({ length: 256 }, (_, i) => `data/${i.toString(16).padStart(2, '0')}`),
 ];
 const HEX = /^[0-9a-f]+$/;
+const VOLUME_DATA_PASSWORD_LABEL = 'kube-backup/v1/volume-data-password';
 
 interface ConfigFile {
   format: typeof REPOSITORY_FORMAT;
@@ -301,6 +302,15 @@ export class Repository {
   get keyDerivation(): KeyDerivation {
     const { N, r, p } = this.config.kdf;
     return { algorithm: 'scrypt', N, r, p, memoryBytes: 128 * N * r };
+  }
+
+  /**
+   * The password of the volume-data (restic) repository beside this one, derived from the
+   * master key: whoever can open this repository can open that one, and nobody handles a
+   * second secret. Changing this repository's password leaves it unchanged.
+   */
+  volumeDataPassword(): string {
+    return createHmac('sha256', this.master).update(VOLUME_DATA_PASSWORD_LABEL).digest('hex');
   }
 
   /** Creates a repository. Fails with `repository-exists` when one is already there. */

@@ -69,7 +69,10 @@ export interface S3TestServer {
 /**
  * Starts s3rver (a real S3 protocol server) in a child process on a free port. It runs
  * with OpenSSL's legacy provider because s3rver encrypts its list continuation tokens
- * with DES, which Node 22's default OpenSSL configuration no longer offers.
+ * with DES, which Node 22's default OpenSSL configuration no longer offers. s3rver stores
+ * bodies sent with streaming signatures (`aws-chunked`, as restic's S3 client sends them
+ * over plain HTTP) as they came, chunk headers and all, where S3 stores the payload; a
+ * first middleware decodes them, so such uploads read back as S3 would return them.
  */
 export async function startS3Server(
   directory: string,
@@ -77,9 +80,33 @@ export async function startS3Server(
 ): Promise<S3TestServer> {
   const script = `
     const S3rver = require(process.argv[1]);
+    const { Readable } = require('node:stream');
     const server = new S3rver({
       port: 0, address: '127.0.0.1', directory: process.argv[2], silent: true,
       configureBuckets: JSON.parse(process.argv[3]).map(name => ({ name })),
+    });
+    const decodeChunks = body => {
+      const parts = [];
+      for (let at = 0; at < body.length; ) {
+        const end = body.indexOf('\\r\\n', at);
+        const size = parseInt(body.subarray(at, end).toString('latin1').split(';')[0], 16);
+        if (!(size > 0)) break;
+        parts.push(body.subarray(end + 2, end + 2 + size));
+        at = end + 2 + size + 2;
+      }
+      return Buffer.concat(parts);
+    };
+    server.middleware.unshift(async (ctx, next) => {
+      if (!String(ctx.req.headers['x-amz-content-sha256'] || '').startsWith('STREAMING-')) return next();
+      const chunks = [];
+      for await (const chunk of ctx.req) chunks.push(chunk);
+      const original = ctx.req;
+      const decoded = Object.assign(Readable.from([decodeChunks(Buffer.concat(chunks))]), {
+        headers: original.headers, method: original.method, url: original.url,
+        httpVersion: original.httpVersion, socket: original.socket, connection: original.socket,
+      });
+      ctx.req = ctx.request.req = decoded;
+      return next();
     });
     server.run().then(({ port }) => process.stdout.write(JSON.stringify({ port }) + '\\n'),
       error => { console.error(error); process.exit(1); });

@@ -16,6 +16,7 @@ import type {
   ProgressCallback,
   RestoreReport,
   SafetyOverride,
+  VolumeOutcome,
 } from './types';
 import { outcomeBase, verbsToWrite, writeObject, type WriteContext } from './write-object';
 
@@ -52,15 +53,18 @@ export async function executeRestorePlan(
 
   onProgress({ phase: 'checking' });
   const overrides = acceptPrivileged(plan.objects, options);
+  const objects = options.volumeData
+    ? await options.volumeData.prepare(plan.objects)
+    : plan.objects;
   const [discovery, namespaces] = await Promise.all([
     known?.discovery ?? discoverResourceTypes(client),
-    known?.namespaces ?? lookupTargetNamespaces(client, plan.objects),
+    known?.namespaces ?? lookupTargetNamespaces(client, objects),
   ]);
 
   // In a dry run nothing is created, so the server cannot validate objects that need a
   // namespace or definition this restore would create first.
   const plannedCrds = new Set(
-    plan.objects
+    objects
       .filter(
         ({ type }) =>
           type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition',
@@ -89,9 +93,9 @@ export async function executeRestorePlan(
     },
   };
 
-  const { unserved, warnings } = await checkTarget(client, discovery, plan.objects);
+  const { unserved, warnings } = await checkTarget(client, discovery, objects);
   // Objects of types the target does not serve fail on their own; there is nothing to ask.
-  const writable = plan.objects.filter(planned => !unserved.has(planned));
+  const writable = objects.filter(planned => !unserved.has(planned));
   warnings.push(
     ...(await checkWritePermissions(connection, writable, planned =>
       verbsToWrite(context, planned),
@@ -100,7 +104,15 @@ export async function executeRestorePlan(
 
   const checked = Date.now();
   const outcomes: ObjectOutcome[] = [...(plan.skipped ?? [])];
-  for (const { tier, items } of groupByTier(plan.objects)) {
+  // Claims get their data once written, before anything that could mount them.
+  let volumes: VolumeOutcome[] | undefined;
+  const fillVolumes = async () =>
+    (volumes ??= await options.volumeData?.fill(outcomes, {
+      dryRun,
+      onProgress: volume => onProgress({ phase: 'volumes', volume }),
+    }));
+  for (const { tier, items } of groupByTier(objects)) {
+    if (tier.rank > TIERS.storage.rank) await fillVolumes();
     const blocked = new Map<PlannedObject, Blocker>();
     for (const planned of items) {
       const message = unserved.get(planned);
@@ -137,6 +149,7 @@ export async function executeRestorePlan(
       }
     }
   }
+  await fillVolumes();
 
   return {
     snapshotId: plan.snapshotId,
@@ -150,6 +163,7 @@ export async function executeRestorePlan(
     warnings: [...plan.warnings, ...warnings],
     overrides,
     concurrency,
+    ...(volumes ? { volumes } : {}),
   };
 
   /** Waits for the definitions of these custom resources; returns those that cannot be written. */

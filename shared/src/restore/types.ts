@@ -1,4 +1,5 @@
 import type { KubeObject, ObjectRecord } from '../snapshot/types';
+import type { VolumeProgress } from '../volumes/types';
 
 /** What happens to an object that already exists in the target. */
 export type ExistingPolicy = 'skip' | 'update' | 'fail';
@@ -83,6 +84,40 @@ export interface RestoreReport {
   overrides: SafetyOverride[];
   /** The concurrency used: objects written at once within a tier. */
   concurrency: number;
+  /** What became of the data of each restored claim, when the restore handled volume data. */
+  volumes?: VolumeOutcome[];
+}
+
+/** One restored claim's data. */
+export interface VolumeOutcome {
+  namespace: string;
+  claim: string;
+  /** Where it came from, when a namespace mapping moved it. */
+  sourceNamespace?: string;
+  /** `would-restore`: a dry run's plan. */
+  outcome: 'restored' | 'would-restore' | 'skipped' | 'failed';
+  /** Why it was skipped: the claim existed, the snapshot has no data for it, or it was not chosen. */
+  reason?: 'claim-exists' | 'not-captured' | 'not-chosen';
+  bytes?: number;
+  files?: number;
+  durationMs?: number;
+  message?: string;
+}
+
+/**
+ * Restores claims' data: claims with data get fresh volumes, and once the storage tier is
+ * written (before anything that mounts them), movers fill them. See volumeDataRestore.
+ */
+export interface VolumeDataStep {
+  /** Adjusts the plan before anything is written, and checks the data can be reached. */
+  prepare(objects: PlannedObject[]): Promise<PlannedObject[]>;
+  /** Fills the claims; `written` are the outcomes so far (the claims' among them). */
+  fill(written: ObjectOutcome[], context: VolumeFillContext): Promise<VolumeOutcome[]>;
+}
+
+export interface VolumeFillContext {
+  dryRun: boolean;
+  onProgress: (progress: VolumeProgress) => void;
 }
 
 export type RestoreProgress =
@@ -90,7 +125,8 @@ export type RestoreProgress =
   | { phase: 'checking' }
   | { phase: 'writing'; tier: string; done: number; total: number }
   | { phase: 'waiting'; crds: string[] }
-  | { phase: 'deleting'; done: number; total: number };
+  | { phase: 'deleting'; done: number; total: number }
+  | { phase: 'volumes'; volume: VolumeProgress };
 
 export type ProgressCallback = (progress: RestoreProgress) => void;
 
@@ -136,6 +172,8 @@ export interface ExecuteOptions {
    * dry run, which flags them.
    */
   acceptPrivileged?: boolean;
+  /** Restores claims' data between the storage tier and the workloads. */
+  volumeData?: VolumeDataStep;
 }
 
 export interface RestoreOptions extends RecordSelection, TransformOptions, ExecuteOptions {

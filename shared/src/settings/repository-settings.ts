@@ -11,17 +11,30 @@ export interface RepositorySettingsSources {
   passwordFile?: string;
   /** `--config`; default `$KUBE_BACKUP_CONFIG`, then `~/.kube-backup/config.yaml` if it exists. */
   configFile?: string;
+  /** `--repository-node-path`. */
+  nodePath?: string;
+  /** `--mover-image`. */
+  moverImage?: string;
   env: NodeJS.ProcessEnv;
 }
 
 export interface RepositorySettings {
   location: string;
   password: string;
+  /** Where the cluster's nodes mount a `file://` repository's folder, for data movers. */
+  nodePath?: string;
+  /** The data-mover image. */
+  moverImage?: string;
+  /** Whose data backups capture when a command does not say (`annotated`, `all`, `none`). */
+  volumes?: string;
 }
 
 interface ConfigFile {
   repository?: string;
   passwordFile?: string;
+  repositoryNodePath?: string;
+  moverImage?: string;
+  volumes?: string;
 }
 
 /**
@@ -45,7 +58,19 @@ export async function resolveRepositorySettings(
     passwordFile:
       sources.passwordFile ?? (sources.env.KUBE_BACKUP_PASSWORD ? undefined : config.passwordFile),
   });
-  return { location, password };
+  return {
+    location,
+    password,
+    nodePath:
+      sources.nodePath ??
+      sources.env.KUBE_BACKUP_REPOSITORY_NODE_PATH ??
+      // A node path belongs to the repository it was written for.
+      ((sources.repository ?? sources.env.KUBE_BACKUP_REPOSITORY)
+        ? undefined
+        : config.repositoryNodePath),
+    moverImage: sources.moverImage ?? sources.env.KUBE_BACKUP_MOVER_IMAGE ?? config.moverImage,
+    volumes: sources.env.KUBE_BACKUP_VOLUMES ?? config.volumes,
+  };
 }
 
 async function readConfigFile(path: string | undefined, required: boolean): Promise<ConfigFile> {
@@ -74,11 +99,20 @@ async function readConfigFile(path: string | undefined, required: boolean): Prom
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UserError(
       'invalid-argument',
-      `config file ${file} must be a mapping with repository and passwordFile`,
+      `config file ${file} must be a mapping with repository, passwordFile, repositoryNodePath, moverImage and volumes`,
     );
   }
-  const { repository, passwordFile } = parsed as Record<string, unknown>;
-  for (const [key, value] of Object.entries({ repository, passwordFile })) {
+  const { repository, passwordFile, repositoryNodePath, moverImage, volumes } = parsed as Record<
+    string,
+    unknown
+  >;
+  for (const [key, value] of Object.entries({
+    repository,
+    passwordFile,
+    repositoryNodePath,
+    moverImage,
+    volumes,
+  })) {
     if (value !== undefined && typeof value !== 'string') {
       throw new UserError('invalid-argument', `config file ${file}: ${key} must be a string`);
     }
@@ -86,5 +120,8 @@ async function readConfigFile(path: string | undefined, required: boolean): Prom
   return {
     repository: repository as string | undefined,
     passwordFile: passwordFile as string | undefined,
+    repositoryNodePath: repositoryNodePath as string | undefined,
+    moverImage: moverImage as string | undefined,
+    volumes: volumes as string | undefined,
   };
 }

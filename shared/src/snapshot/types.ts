@@ -115,5 +115,46 @@ export interface VolumeRecord {
   size?: string;
   storageClass?: string;
   volumeName?: string;
+  /** The restic snapshot in the volume repository holding the claim's data, when captured. */
   dataSnapshotId?: string;
+  /** What became of the claim's data; absent in snapshots older than volume data (unknown). */
+  data?: VolumeData;
+}
+
+export type VolumeDataStatus = 'captured' | 'failed' | 'not-captured';
+export type VolumeMethod = 'snapshot' | 'fs';
+
+/** How one claim's data was captured (or why it was not). */
+export interface VolumeData {
+  status: VolumeDataStatus;
+  /** Why the data was not captured (not chosen by the volume selection, say). */
+  reason?: string;
+  method?: VolumeMethod;
+  /** crash: as a sudden power cut would leave it; application: a pre-backup hook quiesced it. */
+  consistency?: 'crash' | 'application';
+  hooks?: HookRecord[];
+  /** Size and file count of the data as captured. */
+  bytes?: number;
+  files?: number;
+  /** What the volume repository grew by (after deduplication and compression). */
+  addedBytes?: number;
+  durationMs?: number;
+  errors?: string[];
+  /** A VolumeSnapshot left in the cluster as a fast local restore point. */
+  volumeSnapshot?: string;
+}
+
+/** One application hook run around a volume's capture. */
+export interface HookRecord {
+  phase: 'pre' | 'post';
+  /** Which annotations declared it. */
+  source: 'kube-backup' | 'velero';
+  pod: string;
+  container: string;
+  command: string[];
+  onError: 'fail' | 'continue';
+  outcome: 'succeeded' | 'failed' | 'timed-out';
+  exitCode?: number;
+  /** The end of what it printed, or why it could not run. */
+  message?: string;
 }

@@ -62,6 +62,8 @@ export interface NodeFaults {
   nodeReady(): void;
   /** Containers matching `match` start after `delayMs`, or (without it) once released. */
   slowStart(match?: PodMatch, delayMs?: number): () => void;
+  /** Containers matching `match` are killed (exit 137) the moment they start, until undone. */
+  killOnStart(match: PodMatch): () => void;
   reset(): void;
 }
 
@@ -242,6 +244,9 @@ export async function startNode(
     },
     slowStart(match = () => true, delayMs) {
       return faultState.slowStart(match, delayMs);
+    },
+    killOnStart(match) {
+      return faultState.killOnStart(match);
     },
     reset() {
       ctx.images.missing.clear();

@@ -2,7 +2,7 @@
  * Faults a test can inject into the node: a container killed (exit 137), an image that
  * cannot be pulled, the node going NotReady (its containers die; they restart per policy
  * when it comes back), and containers that are slow to start (by a delay, or held until
- * released).
+ * released), and containers killed the moment they start.
  */
 import type { KubeObject } from '../server/json';
 
@@ -17,6 +17,7 @@ interface SlowStart {
 export class NodeFaultState {
   ready = true;
   private slow: SlowStart[] = [];
+  private killers: PodMatch[] = [];
   private releases: Array<() => void> = [];
 
   /** Containers matching start after delayMs; without it, only once released. */
@@ -40,7 +41,23 @@ export class NodeFaultState {
     }
   }
 
+  /**
+   * Containers matching are killed (exit 137) as soon as they have started; one whose
+   * process ends within milliseconds may end first.
+   */
+  killOnStart(match: PodMatch): () => void {
+    this.killers.push(match);
+    return () => {
+      this.killers = this.killers.filter(killer => killer !== match);
+    };
+  }
+
+  killsOnStart(pod: KubeObject, container: string): boolean {
+    return this.killers.some(match => match(pod, container));
+  }
+
   reset(): void {
+    this.killers = [];
     this.slow = [];
     for (const release of this.releases.splice(0)) release();
   }

@@ -293,7 +293,10 @@ export class PodWorker {
         .then(started => this.exited(c, instance, started, code, signal))
         .finally(handled);
     });
-    if (await instance.started) instance.startedAt = nowTimestamp();
+    if (await instance.started) {
+      instance.startedAt = nowTimestamp();
+      if (this.faults.killsOnStart(pod, c.name)) await this.ctx.runc.kill(id, 'KILL');
+    }
   }
 
   private async exited(

@@ -250,6 +250,16 @@ describeOnTestCluster('faults', () => {
     expect(back.status?.containerStatuses?.[0].restartCount).toBe(2);
   });
 
+  test('a container killed on start exits 137, and a pod that does not restart fails', async () => {
+    const undo = cluster.server!.faults.killOnStart!(p => p.metadata.name === 'doomed');
+    await cluster.apply(pod('doomed', { command: ['sleep', '3600'] }, { restartPolicy: 'Never' }));
+    const failed = await cluster.until<PodStatus>('pod', 'doomed', phaseIs('Failed'));
+    expect(failed.status?.containerStatuses?.[0].state.terminated).toMatchObject({ exitCode: 137 });
+    undo();
+    await cluster.apply(pod('spared', { command: ['true'] }, { restartPolicy: 'Never' }));
+    await cluster.until<PodStatus>('pod', 'spared', phaseIs('Succeeded'));
+  });
+
   test('a slow start holds containers in ContainerCreating until released', async () => {
     const release = cluster.server!.faults.slowStart!(p => p.metadata.name === 'held');
     await cluster.apply(pod('held', { command: ['sleep', '3600'] }));

@@ -146,6 +146,9 @@ export class HydrationService {
       protectedNamespaces: this.deps.protectedNamespaces,
       includeSecrets: body.includeSecrets ?? false,
       replicas: body.replicas,
+      // A dry run previews the objects; volume data is written only by the hydration itself.
+      withData: call.dryRun ? false : body.withData,
+      volumes: this.deps.volumes,
       onProgress: call.onProgress ?? (() => undefined),
       log: call.log ?? (() => undefined),
       dryRun: call.dryRun,

@@ -5,7 +5,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { JsonObject } from '@backstage/types';
 import type { JobLogLine } from '@kube-backup/backstage-plugin-kube-backup-common';
-import type { RestoreReport } from '@kube-backup/core';
+import type { RestoreReport, VolumeDataSettings } from '@kube-backup/core';
 import type { JobEnd, JobRecords } from '../database/JobStore';
 import type { AccessPolicy } from './AccessPolicy';
 import { audited } from './audit';
@@ -51,6 +51,8 @@ export interface JobServiceDeps {
   clusters: ClusterService;
   runner: JobRunner;
   engine: KubeBackupEngine;
+  /** How volume data reaches the clusters. */
+  volumes: VolumeDataSettings;
 }
 
 /**
@@ -167,6 +169,10 @@ export class JobRunner {
 /** What failed in a report, in a sentence; undefined when nothing did. */
 function failureSummary(report: RestoreReport): string | undefined {
   const failed = report.objects.filter(object => object.outcome === 'failed');
+  const volumes = (report.volumes ?? []).filter(volume => volume.outcome === 'failed');
+  if (failed.length === 0 && volumes.length > 0) {
+    return `the data of ${volumes.length} claim(s) was not restored: ${volumes.map(v => `${v.namespace}/${v.claim} (${v.message ?? 'failed'})`).join('; ')}`;
+  }
   if (failed.length === 0) return undefined;
   const names = failed
     .slice(0, 5)

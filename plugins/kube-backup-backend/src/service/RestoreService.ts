@@ -132,6 +132,8 @@ export class RestoreService {
         snapshot,
         selection: narrowed.selection,
         existing: request.scope.existing,
+        withData: request.scope.withData,
+        volumes: this.deps.volumes,
         onProgress: progress.progress,
         log: progress.log,
       }),

@@ -359,7 +359,15 @@ export function toSummary(snapshot: Snapshot): SnapshotSummary {
     volumeCount: snapshot.volumes.length,
     durationMs: snapshot.durationMs,
     sizeBytes: sizeOf(snapshot),
+    volumeDataBytes: volumeDataBytes(snapshot),
   };
+}
+
+/** Bytes of captured volume data; undefined when the snapshot captured none. */
+function volumeDataBytes(snapshot: Snapshot): number | undefined {
+  const captured = snapshot.volumes.filter(volume => volume.data?.status === 'captured');
+  if (captured.length === 0) return undefined;
+  return captured.reduce((total, volume) => total + (volume.data?.bytes ?? 0), 0);
 }
 
 /** Object content stored plus re-used; unknown when the snapshot has no such statistics. */

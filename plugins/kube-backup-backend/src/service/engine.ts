@@ -2,6 +2,7 @@ import {
   hydrateSnapshot,
   restoreSnapshot,
   TIERS,
+  volumeDataRestore,
   type ClusterConnection,
   type HydrateReport,
   type RecordSelection,
@@ -9,6 +10,7 @@ import {
   type RestoreProgress,
   type RestoreReport,
   type Snapshot,
+  type VolumeDataSettings,
 } from '@kube-backup/core';
 
 export type EngineLog = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -17,6 +19,8 @@ interface EngineCall {
   connection: ClusterConnection;
   repository: Repository;
   snapshot: Snapshot;
+  /** How volume data reaches the cluster. */
+  volumes: VolumeDataSettings;
   /** A fraction 0..1 (undefined while unknown) and, at each new step, what it is doing. */
   onProgress: (fraction: number | undefined, message?: string) => void;
   log: EngineLog;
@@ -36,6 +40,8 @@ export interface HydrateCall extends EngineCall {
   replicas?: number;
   /** Write nothing: the target's API server checks every object (`dryRun=All`). */
   dryRun?: boolean;
+  /** Every claim's data, none, or (undefined) that of claims tagged for hydration. */
+  withData?: boolean;
 }
 
 export interface RestoreCall extends EngineCall {
@@ -43,6 +49,8 @@ export interface RestoreCall extends EngineCall {
   selection: RecordSelection;
   /** What to do with objects that exist: leave them (default) or set them back. */
   existing?: 'skip' | 'update';
+  /** Fill restored claims with their data (default true). */
+  withData?: boolean;
 }
 
 /** What the backend asks of core; every real piece of work happens there. */
@@ -98,10 +106,21 @@ export function progressReporter(
         enter('deleting', `deleting ${progress.total} objects an earlier hydration made`);
         fraction = 0.95 + (progress.total > 0 ? (0.05 * progress.done) / progress.total : 0.05);
         break;
+      case 'volumes': {
+        const { volume, step: volumeStep } = progress.volume;
+        enter(`${volumeStep} ${volume}`, `${VOLUME_STEPS[volumeStep] ?? volumeStep} ${volume}`);
+        break;
+      }
     }
     onProgress(fraction, message);
   };
 }
+
+const VOLUME_STEPS: Record<string, string> = {
+  restoring: 'restoring the data of',
+  restored: 'restored the data of',
+  failed: 'could not restore the data of',
+};
 
 /** Per-object failures and warnings of a finished restore, into the job's log. */
 export function logReport(report: RestoreReport, log: EngineLog): void {
@@ -112,6 +131,18 @@ export function logReport(report: RestoreReport, log: EngineLog): void {
       'error',
       `${object.kind}/${object.name}${where} failed: ${object.reason ? `${object.reason}: ` : ''}${object.message ?? 'no reason given'}`,
     );
+  }
+  for (const volume of report.volumes ?? []) {
+    const claim = `${volume.namespace}/${volume.claim}`;
+    if (volume.outcome === 'failed')
+      log('error', `data of ${claim} not restored: ${volume.message ?? 'no reason given'}`);
+    else if (volume.outcome === 'skipped')
+      log('info', `data of ${claim} not restored: ${volume.message ?? volume.reason}`);
+    else
+      log(
+        'info',
+        `data of ${claim} restored (${volume.bytes ?? 0} bytes in ${volume.files ?? 0} files)`,
+      );
   }
   for (const warning of report.warnings) log('warn', warning);
   const counts = Object.entries(report.counts)
@@ -134,6 +165,14 @@ export const coreEngine: KubeBackupEngine = {
       protectedNamespaces: call.protectedNamespaces,
       dryRun: call.dryRun,
       onProgress: progressReporter(call.onProgress),
+      volumeData:
+        call.withData === false
+          ? undefined
+          : snapshot =>
+              volumeDataRestore(call.connection, call.repository, snapshot, {
+                ...call.volumes,
+                data: call.withData ? 'all' : { tag: 'hydrate' },
+              }),
     });
     logReport(report, call.log);
     for (const secret of report.missingSecrets) {
@@ -150,7 +189,14 @@ export const coreEngine: KubeBackupEngine = {
       call.connection,
       call.repository,
       call.snapshot,
-      { ...call.selection, existing: call.existing ?? 'skip' },
+      {
+        ...call.selection,
+        existing: call.existing ?? 'skip',
+        volumeData:
+          call.withData === false
+            ? undefined
+            : volumeDataRestore(call.connection, call.repository, call.snapshot, call.volumes),
+      },
       progressReporter(call.onProgress),
     );
     logReport(report, call.log);

@@ -42,6 +42,14 @@ const BACKSTAGE_ERRORS: Record<UserErrorCode, (message: string) => Error> = {
     new ServiceUnavailableError(
       `${message}: the cluster refused the backend's credentials (kubeBackup.clusters); ${ADMINISTRATOR}`,
     ),
+  'volume-repository-unreachable': message =>
+    new ServiceUnavailableError(
+      `${message} (kubeBackup.volumes.repositoryNodePath in the backend's config); ${ADMINISTRATOR}`,
+    ),
+  'tool-missing': message =>
+    new ServiceUnavailableError(`${message} on the backend's host; ${ADMINISTRATOR}`),
+  // A data mover or volume snapshot failed in the cluster: the job's log says which.
+  'volume-data-error': message => new Error(message),
   // The repository's data is damaged: not the caller's doing, and not passing.
   corrupt: message => new Error(message),
   'partial-failure': message => new Error(message),

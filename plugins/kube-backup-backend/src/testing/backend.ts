@@ -46,6 +46,10 @@ export interface TestBackendOptions {
   policy?: (permission: string, user: string) => TestPolicyDecision;
   /** Further `kubeBackup` config (namespaceOwners, restore…). */
   config?: JsonObject;
+  /** The `kubeBackup.volumes` config block. */
+  volumes?: JsonObject;
+  /** Further service factories, an auditor mock say. */
+  features?: Parameters<typeof startTestBackend>[0]['features'];
 }
 
 export interface TestBackend {
@@ -150,6 +154,7 @@ export async function startKubeBackupTestBackend(
             hydration: { targets: options.hydrationTargets },
             protectedNamespaces: options.protectedNamespaces,
             ...options.config,
+            ...(options.volumes ? { volumes: options.volumes } : {}),
           },
         },
       }),

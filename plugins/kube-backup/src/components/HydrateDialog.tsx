@@ -23,7 +23,7 @@ import { useEffect, useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { CheckboxField } from './CheckboxField';
 import { KubeBackupErrorPanel } from './ErrorPanel';
-import { absoluteTime, sentence, shortId, suggestNamespace } from './format';
+import { absoluteTime, formatBytes, sentence, shortId, suggestNamespace } from './format';
 import { HydrationPlanReview } from './HydrationPlanReview';
 import { JobLog, JobProgress } from './JobProgress';
 import { JobResult } from './JobResult';
@@ -58,6 +58,8 @@ export function HydrateDialog(props: HydrateDialogProps) {
   const [namespace, setNamespace] = useState('');
   const [replicas, setReplicas] = useState('1');
   const [includeSecrets, setIncludeSecrets] = useState(false);
+  const dataBytes = snapshot.volumeDataBytes;
+  const [withData, setWithData] = useState(dataBytes !== undefined);
   const [submitting, setSubmitting] = useState(false);
   const [startError, setStartError] = useState<unknown>();
   const [job, setJob] = useState<HydrationJob>();
@@ -109,12 +111,23 @@ export function HydrateDialog(props: HydrateDialogProps) {
     namespace,
     includeSecrets: withSecrets,
     replicas: replicas.trim() === '' ? NaN : Number(replicas),
+    ...(dataBytes !== undefined ? { withData } : {}),
   };
   const problems = requestBodyProblems(hydrationRequestSchema, body);
   // The review shows the backend's plan for exactly this body; it is asked for on review.
   const plan = useLoad(
     () => (step === 'confirm' ? api.planHydration(entityRef, body) : Promise.resolve(undefined)),
-    [api, entityRef, step, body.snapshotId, body.target, body.namespace, withSecrets, replicas],
+    [
+      api,
+      entityRef,
+      step,
+      body.snapshotId,
+      body.target,
+      body.namespace,
+      withSecrets,
+      replicas,
+      withData,
+    ],
   );
   const problemOf = (field: string) => {
     const problem = problems.find(candidate => candidate.path === field);
@@ -222,6 +235,20 @@ export function HydrateDialog(props: HydrateDialogProps) {
               helperText={replicasError ?? 'Every scaled workload runs this many pods'}
               inputProps={{ min: 0, max: MAX_HYDRATION_REPLICAS }}
             />
+            {dataBytes !== undefined && (
+              <>
+                <CheckboxField
+                  name="withData"
+                  label={`Restore volume data (${formatBytes(dataBytes)})`}
+                  checked={withData}
+                  onChange={setWithData}
+                />
+                <Typography variant="caption" color="textSecondary">
+                  Claims are filled with the snapshot's data before the workloads start; without it
+                  they start empty.
+                </Typography>
+              </>
+            )}
             {target?.allowSecrets ? (
               <>
                 <CheckboxField
@@ -278,6 +305,14 @@ export function HydrateDialog(props: HydrateDialogProps) {
           <dd>{body.replicas} per scaled workload</dd>
           <dt>Secrets</dt>
           <dd>{withSecrets ? 'restored' : 'left out'}</dd>
+          <dt>Volume data</dt>
+          <dd>
+            {dataBytes === undefined
+              ? 'none in this snapshot'
+              : withData
+                ? `restored (${formatBytes(dataBytes)})`
+                : 'left out: claims start empty'}
+          </dd>
         </dl>
         {plan.loading && <Progress />}
         {!plan.loading && plan.error !== undefined && (

@@ -125,12 +125,28 @@ describe('KubeBackupContent', () => {
     const images = within(dialog).getByRole('table', { name: 'Images' });
     expect(images).toHaveTextContent('sha256:0123456789abcdef');
     expect(within(images).getAllByRole('row')[2]).toHaveTextContent('shop/proxy:2unknown');
-    expect(within(dialog).getByRole('table', { name: 'Volumes' })).toHaveTextContent('data1Gi');
+    const volumes = within(dialog).getByRole('table', { name: 'Volumes' });
+    expect(within(volumes).getAllByRole('row')[1].textContent).toBe(
+      'shopdata1Gisnapshotapplication-consistent (pre-backup hook in storefront-db-0)50.0 MiB in 1200 files',
+    );
     expect(within(dialog).getByRole('table', { name: 'Errors' })).toHaveTextContent(
       'secrets is forbidden',
     );
     await user.click(within(dialog).getByRole('button', { name: 'Close' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+  });
+
+  it('shows a volume whose data was not captured as such, never as a size', async () => {
+    const api = new FakeKubeBackupApi([summary(0, { volumeDataBytes: undefined })]);
+    await renderContent(api);
+    await user.click(
+      await screen.findByRole('button', { name: /^Details of snapshot 0000abcdef01/ }),
+    );
+    const dialog = await screen.findByRole('dialog', { name: 'Snapshot 0000abcdef01' });
+    const volumes = await within(dialog).findByRole('table', { name: 'Volumes' });
+    expect(within(volumes).getAllByRole('row')[1].textContent).toBe(
+      'shopdata1Gi——data not captured: not marked for data capture',
+    );
   });
 
   it('hydrates: target and options, the backend’s plan, progress, result', async () => {
@@ -165,6 +181,10 @@ describe('KubeBackupContent', () => {
     expect(within(dialog).getByRole('button', { name: 'Review' })).toBeDisabled();
     await user.clear(replicas);
     await user.type(replicas, '2');
+    // The snapshot holds volume data: it comes along unless left out.
+    expect(
+      within(dialog).getByRole('checkbox', { name: 'Restore volume data (50.0 MiB)' }),
+    ).toBeChecked();
     await user.click(within(dialog).getByRole('button', { name: 'Review' }));
 
     // The review lists the backend's plan for this body, with discovery's plurals.
@@ -186,6 +206,7 @@ describe('KubeBackupContent', () => {
       namespace: 'dev-alice',
       includeSecrets: false,
       replicas: 2,
+      withData: true,
     };
     expect(api.calls.find(call => call.method === 'planHydration')?.args[1]).toEqual(body);
     expect(dialog).toHaveTextContent(
@@ -193,6 +214,7 @@ describe('KubeBackupContent', () => {
     );
     expect(dialog).toHaveTextContent('namespace dev-alice in cluster dev');
     expect(dialog).toHaveTextContent('2 per scaled workload');
+    expect(dialog).toHaveTextContent('Volume datarestored (50.0 MiB)');
 
     await user.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
     await api.called('startHydration');
@@ -280,8 +302,10 @@ describe('KubeBackupContent', () => {
       within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' }),
     ).not.toBeChecked();
     await user.click(within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' }));
+    await user.click(within(dialog).getByRole('checkbox', { name: /^Restore volume data/ }));
     const plan = await reviewPlan(dialog);
     expect(dialog).toHaveTextContent('Secretsrestored');
+    expect(dialog).toHaveTextContent('Volume dataleft out: claims start empty');
     expect(plan).toHaveTextContent('1 Secret (storefront-db)');
     expect(dialog).not.toHaveTextContent('would not have');
     await user.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
@@ -292,6 +316,7 @@ describe('KubeBackupContent', () => {
       target: 'sandbox',
       namespace: 'sandbox-dev',
       includeSecrets: true,
+      withData: false,
     });
   });
 
@@ -359,6 +384,11 @@ describe('KubeBackupContent', () => {
     });
     expect(overwrite).not.toBeChecked();
     await user.click(overwrite);
+    const data = within(dialog).getByRole('checkbox', {
+      name: 'Restore volume data (50.0 MiB) into claims the restore creates',
+    });
+    expect(data).toBeChecked();
+    await user.click(data);
     await user.click(send);
     expect(await within(dialog).findByText('Restore requested')).toBeInTheDocument();
     expect(api.calls.find(call => call.method === 'requestRestore')?.args[1]).toEqual({
@@ -369,12 +399,14 @@ describe('KubeBackupContent', () => {
         objects: ['Deployment/storefront'],
         includeSecrets: true,
         existing: 'update',
+        withData: false,
       },
     });
     await user.click(within(dialog).getByRole('button', { name: 'Close' }));
     const pending = await screen.findByRole('table', { name: 'Pending (1)' });
     expect(pending).toHaveTextContent('bad deploy');
     expect(pending).toHaveTextContent('applying the snapshot over objects that exist');
+    expect(pending).toHaveTextContent('without volume data');
     expect(pending).toHaveTextContent('Waiting for group:default/shop-team');
     expect(within(pending).queryByRole('button', { name: /^Approve/ })).not.toBeInTheDocument();
   });

@@ -19,7 +19,7 @@ import { useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { CheckboxField } from './CheckboxField';
 import { KubeBackupErrorPanel } from './ErrorPanel';
-import { absoluteTime, sentence, shortId } from './format';
+import { absoluteTime, formatBytes, sentence, shortId } from './format';
 
 function list(text: string): string[] | undefined {
   const items = text
@@ -66,6 +66,8 @@ export function RestoreRequestDialog(props: {
   const [objects, setObjects] = useState('');
   const [includeSecrets, setIncludeSecrets] = useState(true);
   const [overwrite, setOverwrite] = useState(false);
+  const dataBytes = snapshot.volumeDataBytes;
+  const [withData, setWithData] = useState(dataBytes !== undefined);
   const [reason, setReason] = useState('');
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -80,6 +82,7 @@ export function RestoreRequestDialog(props: {
       objects: list(objects),
       includeSecrets,
       existing: overwrite ? 'update' : 'skip',
+      ...(dataBytes !== undefined ? { withData } : {}),
     },
   };
   const problems = requestBodyProblems(restoreRequestSchema, body);
@@ -151,6 +154,14 @@ export function RestoreRequestDialog(props: {
               checked={includeSecrets}
               onChange={setIncludeSecrets}
             />
+            {dataBytes !== undefined && (
+              <CheckboxField
+                name="withData"
+                label={`Restore volume data (${formatBytes(dataBytes)}) into claims the restore creates`}
+                checked={withData}
+                onChange={setWithData}
+              />
+            )}
             <CheckboxField
               name="overwrite"
               label="Apply the snapshot's version over objects that exist (otherwise they are left as they are)"

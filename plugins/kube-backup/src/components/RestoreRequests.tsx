@@ -35,6 +35,7 @@ function scopeText(request: RestoreRequest): string {
       : 'all its namespaces',
     request.scope.objects?.length ? request.scope.objects.join(', ') : 'everything restorable',
     request.scope.includeSecrets === false ? 'without Secrets' : 'with Secrets',
+    request.scope.withData === false ? 'without volume data' : 'with volume data',
     request.scope.existing === 'update'
       ? 'applying the snapshot over objects that exist'
       : 'leaving objects that exist as they are',

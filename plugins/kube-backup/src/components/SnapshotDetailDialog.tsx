@@ -3,6 +3,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import type {
   SnapshotDetail,
   SnapshotSummary,
+  SnapshotVolume,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -18,7 +19,7 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { kubeBackupApiRef } from '../api/ref';
 import { KubeBackupErrorPanel } from './ErrorPanel';
-import { absoluteTime, plural, shortId } from './format';
+import { absoluteTime, formatBytes, plural, shortId } from './format';
 import { SnapshotStatus } from './SnapshotStatus';
 import { useLoad } from './useAsync';
 
@@ -109,17 +110,18 @@ export function SnapshotDetailView(props: { detail: SnapshotDetail }) {
       </Section>
       <Section id="kube-backup-detail-volumes" title={`Volumes (${detail.volumes.length})`}>
         {detail.volumes.length === 0 ? (
-          <Typography>No volumes captured.</Typography>
+          <Typography>No volume claims in this snapshot.</Typography>
         ) : (
           <SimpleTable
             label="Volumes"
-            head={['Namespace', 'Claim', 'Size', 'Storage class', 'Data snapshot']}
+            head={['Namespace', 'Claim', 'Claim size', 'Method', 'Consistency', 'Data']}
             rows={detail.volumes.map(volume => [
               volume.namespace,
               volume.claim,
               volume.size ?? 'unknown',
-              volume.storageClass ?? 'unknown',
-              volume.dataSnapshotId ?? 'no data captured',
+              volume.data?.method ?? '—',
+              volume.data?.status === 'captured' ? consistencyText(volume.data) : '—',
+              dataText(volume.data),
             ])}
           />
         )}
@@ -140,6 +142,22 @@ export function SnapshotDetailView(props: { detail: SnapshotDetail }) {
       </Section>
     </>
   );
+}
+
+/** What became of a claim's data, as the Data column says it. */
+function dataText(data: SnapshotVolume['data']): string {
+  if (!data) return 'unknown: taken before volume data was recorded';
+  if (data.status === 'not-captured')
+    return `data not captured${data.reason ? `: ${data.reason}` : ''}`;
+  if (data.status === 'failed')
+    return `failed: ${(data.errors ?? []).join('; ') || 'no reason given'}`;
+  return `${formatBytes(data.bytes)} in ${plural(data.files ?? 0, 'file')}${data.errors?.length ? `; ${data.errors.join('; ')}` : ''}`;
+}
+
+function consistencyText(data: NonNullable<SnapshotVolume['data']>): string {
+  if (data.consistency !== 'application') return 'crash-consistent';
+  const pre = data.hooks?.find(hook => hook.phase === 'pre');
+  return `application-consistent${pre ? ` (pre-backup hook in ${pre.pod})` : ''}`;
 }
 
 /** One snapshot's content: objects by kind, images and digests, volumes, errors. */

@@ -50,6 +50,7 @@ export function summary(index: number, overrides: Partial<SnapshotSummary> = {})
     errorCount: 0,
     volumeCount: 1,
     durationMs: 1200,
+    volumeDataBytes: 50 * 1024 * 1024,
     ...overrides,
   };
 }
@@ -116,7 +117,28 @@ export function detailOf(snapshot: SnapshotSummary): SnapshotDetail {
       { container: 'web', image: 'shop/web:1.4', digest: 'sha256:0123456789abcdef' },
       { container: 'sidecar', image: 'shop/proxy:2' },
     ],
-    volumes: [{ namespace: 'shop', claim: 'data', size: '1Gi', storageClass: 'standard' }],
+    volumes: [
+      {
+        namespace: 'shop',
+        claim: 'data',
+        size: '1Gi',
+        storageClass: 'standard',
+        data:
+          snapshot.volumeDataBytes === undefined
+            ? { status: 'not-captured', reason: 'not marked for data capture' }
+            : {
+                status: 'captured',
+                method: 'snapshot',
+                consistency: 'application',
+                bytes: snapshot.volumeDataBytes,
+                files: 1200,
+                hooks: [
+                  { phase: 'pre', pod: 'storefront-db-0', container: 'db', outcome: 'succeeded' },
+                  { phase: 'post', pod: 'storefront-db-0', container: 'db', outcome: 'succeeded' },
+                ],
+              },
+      },
+    ],
     errors:
       snapshot.status === 'partial'
         ? [{ resource: 'secrets', namespace: 'shop', message: 'secrets is forbidden' }]

@@ -9,10 +9,10 @@ import { cpus, release, totalmem } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { ApiServer, DeleteOptions } from '../server/api';
 import type { Auth } from '../server/auth';
+import type { PodLogs } from '../server/http';
+import type { UpgradeTarget } from '../server/upgrade';
 import { nowTimestamp, type JsonObject, type KubeObject } from '../server/json';
 import type { ResourceType } from '../server/resources';
 import {
@@ -67,29 +67,12 @@ export interface NodeFaults {
   reset(): void;
 }
 
-export interface TestNode {
+/** The node: its kubelet endpoints for the API server (`pods/log`, exec and attach) and more. */
+export interface TestNode extends PodLogs, UpgradeTarget {
   name: string;
   /** runc's state directory: `runc --root <it> list` shows the node's containers. */
   runcRoot: string;
   faults: NodeFaults;
-  /** GET pods/log. */
-  serveLog(
-    namespace: string,
-    name: string,
-    query: URLSearchParams,
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): number;
-  /** pods/exec and pods/attach upgrades (authenticated and authorized by the caller). */
-  upgrade(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    namespace: string,
-    name: string,
-    subresource: 'exec' | 'attach',
-    query: URLSearchParams,
-  ): void;
   /** Stops every container and removes the node's files. */
   stop(): Promise<void>;
 }

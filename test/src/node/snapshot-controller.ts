@@ -9,36 +9,22 @@
  */
 import { isObject, nowTimestamp, type JsonObject, type KubeObject } from '../server/json';
 import type { StoreEvent } from '../server/store';
-import { getObject, listObjects, specOf, statusOf, typeOf, type NodeContext } from './context';
-import { CSI_DRIVER, createSnapshot, deleteSnapshot, volumePath, type FreezeWriters } from './csi';
+import { getObject, listObjects, specOf, statusOf, typeOf } from './context';
+import { CSI_DRIVER, createSnapshot, deleteSnapshot, volumePath } from './csi';
 import { parseQuantity } from './quantity';
-import { WorkQueue } from './work-queue';
+import { QueueController } from './queue-controller';
 
 const GROUP = 'snapshot.storage.k8s.io';
 const DEFAULT_SNAPSHOT_CLASS = 'snapshot.storage.kubernetes.io/is-default-class';
 
-export class SnapshotController {
-  private readonly queue: WorkQueue;
-
-  constructor(
-    private readonly ctx: NodeContext,
-    private readonly freeze: FreezeWriters,
-  ) {
-    this.queue = new WorkQueue(
-      key => this.reconcile(key),
-      (key, error) => console.error(`snapshot controller: ${key}: ${String(error)}`),
-    );
-  }
+export class SnapshotController extends QueueController {
+  protected readonly name = 'snapshot controller';
 
   start(): void {
     for (const snapshot of listObjects(this.ctx.api, GROUP, 'volumesnapshots'))
       this.queue.add(`snapshot/${snapshot.metadata.namespace}/${snapshot.metadata.name}`);
     for (const content of listObjects(this.ctx.api, GROUP, 'volumesnapshotcontents'))
       this.queue.add(`content/${content.metadata.name}`);
-  }
-
-  stop(): void {
-    this.queue.stop();
   }
 
   onEvent(event: StoreEvent): void {
@@ -69,7 +55,7 @@ export class SnapshotController {
     return typeOf(this.ctx.api, GROUP, resource);
   }
 
-  private async reconcile(key: string): Promise<void> {
+  protected async reconcile(key: string): Promise<void> {
     const [kind, ...rest] = key.split('/');
     if (kind === 'content') return this.reconcileContent(rest[0]);
     const [namespace, name] = rest;

@@ -10,17 +10,10 @@
 import { isObject, nowTimestamp, type JsonObject, type KubeObject } from '../server/json';
 import type { StoreEvent } from '../server/store';
 import { getObject, listObjects, specOf, statusOf, typeOf, type NodeContext } from './context';
-import {
-  CSI_DRIVER,
-  PROVISIONERS,
-  createVolume,
-  deleteVolume,
-  snapshotPath,
-  type FreezeWriters,
-} from './csi';
+import { CSI_DRIVER, PROVISIONERS, createVolume, deleteVolume, snapshotPath } from './csi';
 import { persistentVolumePath } from './pod-volumes';
-import { WorkQueue } from './work-queue';
 import { parseQuantity } from './quantity';
+import { QueueController } from './queue-controller';
 
 const MANAGER = 'kube-controller-manager';
 export const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
@@ -29,26 +22,12 @@ const BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner'
 const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
 const DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
 
-export class VolumeController {
-  private readonly queue: WorkQueue;
-
-  constructor(
-    private readonly ctx: NodeContext,
-    private readonly freeze: FreezeWriters,
-  ) {
-    this.queue = new WorkQueue(
-      key => this.reconcile(key),
-      (key, error) => console.error(`volume controller: ${key}: ${String(error)}`),
-    );
-  }
+export class VolumeController extends QueueController {
+  protected readonly name = 'volume controller';
 
   start(): void {
     for (const claim of listObjects(this.ctx.api, '', 'persistentvolumeclaims'))
       this.enqueue(claim);
-  }
-
-  stop(): void {
-    this.queue.stop();
   }
 
   private enqueue(claim: KubeObject): void {
@@ -80,7 +59,7 @@ export class VolumeController {
     return this.queue.idle();
   }
 
-  private async reconcile(key: string): Promise<void> {
+  protected async reconcile(key: string): Promise<void> {
     const [kind, ...rest] = key.split('/');
     if (kind === 'released') return this.reclaim(rest[0]);
     const [namespace, name] = rest;

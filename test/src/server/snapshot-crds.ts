@@ -52,6 +52,19 @@ function crd(
 }
 
 const open = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+
+// VolumeSnapshots and their contents require a spec and keep spec and status as written.
+const withSpecAndStatus = {
+  type: 'object',
+  required: ['spec'],
+  properties: {
+    apiVersion: { type: 'string' },
+    kind: { type: 'string' },
+    metadata: { type: 'object' },
+    spec: open,
+    status: open,
+  },
+};
 const age = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 export const SNAPSHOT_CRDS: KubeObject[] = [
@@ -84,17 +97,7 @@ export const SNAPSHOT_CRDS: KubeObject[] = [
     'volumesnapshotcontents',
     'Cluster',
     ['vsc', 'vscs'],
-    {
-      type: 'object',
-      required: ['spec'],
-      properties: {
-        apiVersion: { type: 'string' },
-        kind: { type: 'string' },
-        metadata: { type: 'object' },
-        spec: open,
-        status: open,
-      },
-    },
+    withSpecAndStatus,
     [
       { name: 'ReadyToUse', type: 'boolean', jsonPath: '.status.readyToUse' },
       { name: 'RestoreSize', type: 'integer', jsonPath: '.status.restoreSize' },
@@ -116,17 +119,7 @@ export const SNAPSHOT_CRDS: KubeObject[] = [
     'volumesnapshots',
     'Namespaced',
     ['vs'],
-    {
-      type: 'object',
-      required: ['spec'],
-      properties: {
-        apiVersion: { type: 'string' },
-        kind: { type: 'string' },
-        metadata: { type: 'object' },
-        spec: open,
-        status: open,
-      },
-    },
+    withSpecAndStatus,
     [
       { name: 'ReadyToUse', type: 'boolean', jsonPath: '.status.readyToUse' },
       { name: 'SourcePVC', type: 'string', jsonPath: '.spec.source.persistentVolumeClaimName' },

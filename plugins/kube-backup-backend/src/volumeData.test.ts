@@ -23,6 +23,7 @@ import { NODE_STORAGE, startTestCluster, type TestCluster } from '../../../test/
 import { kubectlRunner, type Kubectl } from '../../../test/src/testing/kubectl';
 import { IMAGES } from '../../../test/src/testing/pod-cluster';
 import { startKubeBackupTestBackend, type TestBackend } from './testing/backend';
+import { hydrationEnded } from './testing/jobs';
 import { postgresMissing, startPostgres, type TestPostgres } from './testing/postgres';
 import { describeNeeding } from '../../../test/src/testing/components';
 import { FAST_KDF } from './testing/repository';
@@ -202,11 +203,7 @@ describeWithPostgres('volume data in the portal', () => {
       },
     );
     expect(started.status).toBe(202);
-    let job = started.body;
-    while (job.status !== 'succeeded' && job.status !== 'failed') {
-      await new Promise(resolve => setTimeout(resolve, 100));
-      job = (await backend.call<HydrationJob>(`/hydrations/${job.id}`)).body;
-    }
+    const job = await hydrationEnded(backend, started.body.id);
     expect(job.error).toBeUndefined();
     expect(job.status).toBe('succeeded');
     const messages = job.log.map(line => line.message);

@@ -47,6 +47,7 @@ test('every image builds into an OCI archive that ctr images import accepts', as
   ) as { images: Array<{ reference: string; digest: string; archive: string }> };
   expect(built.images.map(i => i.reference)).toEqual([
     'docker.io/library/busybox:latest',
+    'docker.io/kube-backup/cli:latest',
     'docker.io/kube-backup/mover:latest',
     'docker.io/kube-backup/test-app:latest',
   ]);

@@ -1,6 +1,8 @@
 // Builds the project's container images from local files, with no registry and no Docker
 // engine: each definition in images/<name>/image.json lists the files of its layers (from
-// Debian packages and this repository's build output) and its image config. The result is
+// Debian packages and this repository's build output) and its image config. An image
+// stacks its layers on its `base` image's; a layer `{ "layersOf": NAME }` takes another
+// image's layers as they are (the same blobs), without its config. The result is
 // one OCI image layout holding every image (dist/images/oci, blobs shared) and one OCI
 // archive per image (dist/images/<archive>.tar) that `ctr images import`, `kind load
 // image-archive` and `skopeo copy oci-archive:` accept.
@@ -187,12 +189,15 @@ async function planLayer(layer, definition, parameters) {
   return { files, links, directories };
 }
 
-/** The cache key of an image: its definition, parameters, base and input files' stats. */
-async function inputKey(definition, plans, parameters, baseKey) {
+/**
+ * The cache key of an image: its definition, parameters, the keys of the images it builds
+ * on and its input files' stats.
+ */
+async function inputKey(definition, plans, parameters, imageKeys) {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ BUILDER_VERSION, definition, parameters, baseKey }));
+  hash.update(JSON.stringify({ BUILDER_VERSION, definition, parameters, imageKeys }));
   for (const plan of plans) {
-    for (const file of plan.files) {
+    for (const file of plan.files ?? []) {
       const s = await stat(file.source);
       hash.update(`${file.source}\0${file.target}\0${s.size}\0${s.mtimeMs}\0${s.mode}\n`);
     }
@@ -305,13 +310,17 @@ class Builder {
     const base = definition.base ? await this.build(definition.base) : undefined;
     const plans = [];
     for (const layer of definition.layers)
-      plans.push(await planLayer(layer, definition, this.parameters));
+      plans.push(
+        layer.layersOf
+          ? { borrowed: await this.build(layer.layersOf) }
+          : await planLayer(layer, definition, this.parameters),
+      );
     const reference = this.reference(definition);
     const key = await inputKey(
       { ...definition, dir: undefined, reference },
       plans,
       this.parameters,
-      base?.key,
+      [base?.key, ...plans.map(plan => plan.borrowed?.key)],
     );
     const stampFile = join(this.args.out, `${name}.json`);
     const stamp = existsSync(stampFile) ? await readJson(stampFile) : undefined;
@@ -329,6 +338,11 @@ class Builder {
     const layers = [...(base?.layers ?? [])];
     const history = [...(base?.history ?? [])];
     for (const [i, plan] of plans.entries()) {
+      if (plan.borrowed) {
+        layers.push(...plan.borrowed.layers);
+        history.push(...plan.borrowed.history);
+        continue;
+      }
       const stage = await mkdtemp(join(this.args.out, '.stage-'));
       try {
         await stageLayer(plan, stage);

@@ -2,6 +2,8 @@
 //   npm/      the four Backstage packages and the kubectl-backup npm package (yarn pack)
 //   kubectl-backup_v<version>_<os>_<arch>.tar.gz|.zip   the single executable per platform
 //   krew/plugins/backup.yaml   the krew manifest for the project's custom index
+//   kube-backup-{cli,mover}_v<version>_linux_amd64.oci.tar   the container images as OCI
+//                              archives (docker.io/kube-backup/<name>:<version>)
 // The version is the root package.json's, which scripts/set-version.mjs gives every package.
 //
 //   node scripts/release.mjs --base-url URL [--out DIR]
@@ -9,7 +11,7 @@
 //
 // URL is where the archives will be downloaded from (the krew manifest points there).
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +80,50 @@ async function executables(out, version, baseUrl) {
   await writeFile(manifest, await krewManifest({ version, baseUrl, archives }));
 }
 
+/** The images released, and the repository each is published under. */
+const RELEASED_IMAGES = {
+  cli: 'docker.io/kube-backup/cli',
+  mover: 'docker.io/kube-backup/mover',
+};
+
+/**
+ * The CLI and mover images as OCI archives, built by scripts/build-images.mjs from this
+ * build's kubectl-backup and the Node running the release, tagged with the version.
+ */
+async function images(out, version) {
+  const names = Object.keys(RELEASED_IMAGES);
+  step(`building the ${names.join(' and ')} images`);
+  const buildDir = await mkdtemp(join(tmpdir(), 'kube-backup-images-'));
+  try {
+    const references = names.flatMap(name => [
+      '--name',
+      `${name}=${RELEASED_IMAGES[name]}:${version}`,
+    ]);
+    const built = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          join(ROOT, 'scripts/build-images.mjs'),
+          '--only',
+          names.join(','),
+          '--out',
+          buildDir,
+          ...references,
+          '--json',
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
+      ),
+    );
+    for (const image of built.images)
+      await copyFile(
+        image.archive,
+        join(out, `kube-backup-${image.name}_v${version}_linux_amd64.oci.tar`),
+      );
+  } finally {
+    await rm(buildDir, { recursive: true, force: true });
+  }
+}
+
 async function filesUnder(dir) {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
@@ -112,9 +158,7 @@ async function main() {
   await mkdir(out, { recursive: true });
   await npmPackages(out);
   await executables(out, version, baseUrl);
-  // The container images (the data mover and the CLI image, as OCI archives) become a step
-  // here, between the executables they are built from and the checksums, once their
-  // builder is in the repository.
+  await images(out, version);
   await checksums(out);
   step(`done: ${(await filesUnder(out)).length} files and SHA256SUMS in ${out}`);
 }

@@ -36,8 +36,10 @@ ensure_toolchain() {
     install_debian_packages "${missing[@]}"
     return
   fi
-  # The data-mover image carries restic; the image suite imports the archives with ctr.
+  # The CLI and data-mover images carry restic and the CA certificates; the image suite
+  # imports the archives with ctr.
   command -v restic >/dev/null || missing+=(restic)
+  [ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
   command -v ctr >/dev/null || missing+=(containerd)
   # Backstage's production database, which the backend plugin's suites start themselves.
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)

@@ -2,39 +2,22 @@
  * The images' OCI archives load into containerd as they would on a kind node
  * (`ctr images import`), under the references the definitions give them.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { startContainerd, type Containerd } from '../testing/containerd';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
-let dir: string;
-let containerd: ChildProcess;
+let containerd: Containerd;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'containerd-'));
-  containerd = spawn(
-    'containerd',
-    ['--root', join(dir, 'root'), '--state', join(dir, 'state'), '--address', join(dir, 'sock')],
-    { stdio: 'ignore' },
-  );
-  const deadline = Date.now() + 30_000;
-  while (!existsSync(join(dir, 'sock'))) {
-    if (Date.now() > deadline) throw new Error('containerd did not start');
-    await new Promise(r => setTimeout(r, 50));
-  }
+  containerd = await startContainerd();
 });
 
 afterAll(async () => {
-  if (containerd && containerd.exitCode === null) {
-    const exited = new Promise(r => containerd.once('exit', r));
-    containerd.kill('SIGTERM');
-    await exited;
-  }
-  await rm(dir, { recursive: true, force: true });
+  await containerd?.stop();
 });
 
 test('every image builds into an OCI archive that ctr images import accepts', async () => {
@@ -47,12 +30,33 @@ test('every image builds into an OCI archive that ctr images import accepts', as
   ) as { images: Array<{ reference: string; digest: string; archive: string }> };
   expect(built.images.map(i => i.reference)).toEqual([
     'docker.io/library/busybox:latest',
+    'docker.io/kube-backup/cli:latest',
     'docker.io/kube-backup/mover:latest',
     'docker.io/kube-backup/test-app:latest',
   ]);
-  const ctr = (...args: string[]) => run('ctr', ['--address', join(dir, 'sock'), ...args]);
-  for (const image of built.images) await ctr('images', 'import', image.archive);
-  const listed = (await ctr('images', 'ls')).stdout;
+  for (const image of built.images) await containerd.ctr('images', 'import', image.archive);
+  const listed = await containerd.ctr('images', 'ls');
   for (const image of built.images)
     expect(listed).toMatch(new RegExp(`${image.reference}\\s+\\S+\\s+${image.digest}`));
+});
+
+test('the mover is the CLI image with busybox: a node holding both keeps one copy of their layers', async () => {
+  // The layout the image suite's build above wrote: its index names every image.
+  const layout = join(ROOT, 'dist/images/oci');
+  const json = async (file: string) => JSON.parse(await readFile(join(layout, file), 'utf8'));
+  const index = (await json('index.json')) as {
+    manifests: Array<{ digest: string; annotations: Record<string, string> }>;
+  };
+  const layersOf = async (reference: string) => {
+    const entry = index.manifests.find(
+      m => m.annotations['io.containerd.image.name'] === reference,
+    )!;
+    const manifest = (await json(`blobs/sha256/${entry.digest.slice(7)}`)) as {
+      layers: Array<{ digest: string; size: number }>;
+    };
+    return manifest.layers.map(layer => layer.digest);
+  };
+  const cli = await layersOf('docker.io/kube-backup/cli:latest');
+  const busybox = await layersOf('docker.io/library/busybox:latest');
+  expect(await layersOf('docker.io/kube-backup/mover:latest')).toEqual([...cli, ...busybox]);
 });

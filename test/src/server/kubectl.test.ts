@@ -477,6 +477,81 @@ describe('writes', () => {
     expect(cluster.store.get('v1', 'ConfigMap', 'fidelity', 'dry')).toBeUndefined();
   });
 
+  test('create job --from=cronjob keeps the pod template whole (protobuf body)', async () => {
+    const podSpec = {
+      restartPolicy: 'Never',
+      serviceAccountName: 'default',
+      securityContext: { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, fsGroup: 2000 },
+      volumes: [
+        { name: 'repository', hostPath: { path: '/srv/backups', type: 'Directory' } },
+        { name: 'scratch', emptyDir: { sizeLimit: '1Gi' } },
+        { name: 'creds', secret: { secretName: 'token', defaultMode: 256, optional: false } },
+        {
+          name: 'settings',
+          configMap: { name: 'settings', items: [{ key: 'a', path: 'a.txt' }] },
+        },
+        { name: 'data', persistentVolumeClaim: { claimName: 'data', readOnly: true } },
+      ],
+      containers: [
+        {
+          name: 'backup',
+          image: 'busybox',
+          args: ['date'],
+          env: [
+            { name: 'PLAIN', value: 'x' },
+            { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'token', key: 'password' } } },
+            {
+              name: 'MODE',
+              valueFrom: { configMapKeyRef: { name: 'settings', key: 'mode', optional: true } },
+            },
+            {
+              name: 'POD',
+              valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
+            },
+            {
+              name: 'CPU',
+              valueFrom: {
+                resourceFieldRef: { containerName: 'backup', resource: 'limits.cpu' },
+              },
+            },
+          ],
+          envFrom: [{ prefix: 'S_', secretRef: { name: 'token' } }],
+          volumeMounts: [
+            { name: 'repository', mountPath: '/repository' },
+            { name: 'data', mountPath: '/data', readOnly: true, subPath: 'inner' },
+          ],
+          securityContext: {
+            runAsUser: 65532,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          },
+        },
+      ],
+    };
+    const applied = await kubectl(['apply', '-n', 'fidelity', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: { name: 'whole' },
+        spec: { schedule: '0 2 * * *', jobTemplate: { spec: { template: { spec: podSpec } } } },
+      }),
+    });
+    expect(applied.stderr).toBe('');
+    const created = await kubectl([
+      'create',
+      'job',
+      'whole-now',
+      '-n',
+      'fidelity',
+      '--from=cronjob/whole',
+    ]);
+    expect(created.stderr).toBe('');
+    const job = cluster.store.get('batch/v1', 'Job', 'fidelity', 'whole-now')! as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(job.metadata.annotations).toEqual({ 'cronjob.kubernetes.io/instantiate': 'manual' });
+    expect(job.spec.template.spec).toMatchObject(podSpec);
+  });
+
   test('delete cascades to controller-owned children', async () => {
     const rs = cluster.store
       .list('apps/v1', 'ReplicaSet', 'shop')

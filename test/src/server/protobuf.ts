@@ -131,6 +131,7 @@ const MESSAGES: Record<string, Field[]> = {
     [2, 'spec', 'PodSpec'],
   ],
   PodSpec: [
+    [1, 'volumes', '[Volume]'],
     [2, 'containers', '[Container]'],
     [3, 'restartPolicy', 'string'],
     [4, 'terminationGracePeriodSeconds', 'int', 'p'],
@@ -139,7 +140,7 @@ const MESSAGES: Record<string, Field[]> = {
     [7, 'nodeSelector', 'map<string>'],
     [8, 'serviceAccountName', 'string'],
     [10, 'nodeName', 'string'],
-    [14, 'securityContext', 'Empty'],
+    [14, 'securityContext', 'PodSecurityContext'],
     [15, 'imagePullSecrets', '[LocalObjectReference]'],
     [16, 'hostname', 'string'],
     [17, 'subdomain', 'string'],
@@ -159,11 +160,14 @@ const MESSAGES: Record<string, Field[]> = {
     [6, 'ports', '[ContainerPort]'],
     [7, 'env', '[EnvVar]'],
     [8, 'resources', 'ResourceRequirements'],
+    [9, 'volumeMounts', '[VolumeMount]'],
     [13, 'terminationMessagePath', 'string'],
     [14, 'imagePullPolicy', 'string'],
+    [15, 'securityContext', 'SecurityContext'],
     [16, 'stdin', 'bool'],
     [17, 'stdinOnce', 'bool'],
     [18, 'tty', 'bool'],
+    [19, 'envFrom', '[EnvFromSource]'],
     [20, 'terminationMessagePolicy', 'string'],
   ],
   ContainerPort: [
@@ -176,6 +180,114 @@ const MESSAGES: Record<string, Field[]> = {
   EnvVar: [
     [1, 'name', 'string', 'p'],
     [2, 'value', 'string'],
+    [3, 'valueFrom', 'EnvVarSource'],
+  ],
+  EnvVarSource: [
+    [1, 'fieldRef', 'ObjectFieldSelector'],
+    [2, 'resourceFieldRef', 'ResourceFieldSelector'],
+    [3, 'configMapKeyRef', 'ConfigMapKeySelector'],
+    [4, 'secretKeyRef', 'SecretKeySelector'],
+  ],
+  ObjectFieldSelector: [
+    [1, 'apiVersion', 'string'],
+    [2, 'fieldPath', 'string', 'p'],
+  ],
+  ResourceFieldSelector: [
+    [1, 'containerName', 'string'],
+    [2, 'resource', 'string', 'p'],
+    [3, 'divisor', 'Quantity'],
+  ],
+  ConfigMapKeySelector: [
+    [1, '', 'LocalObjectReference'],
+    [2, 'key', 'string', 'p'],
+    [3, 'optional', 'bool', 'p'],
+  ],
+  SecretKeySelector: [
+    [1, '', 'LocalObjectReference'],
+    [2, 'key', 'string', 'p'],
+    [3, 'optional', 'bool', 'p'],
+  ],
+  EnvFromSource: [
+    [1, 'prefix', 'string'],
+    [2, 'configMapRef', 'ConfigMapEnvSource'],
+    [3, 'secretRef', 'SecretEnvSource'],
+  ],
+  ConfigMapEnvSource: [
+    [1, '', 'LocalObjectReference'],
+    [2, 'optional', 'bool', 'p'],
+  ],
+  SecretEnvSource: [
+    [1, '', 'LocalObjectReference'],
+    [2, 'optional', 'bool', 'p'],
+  ],
+  VolumeMount: [
+    [1, 'name', 'string', 'p'],
+    [2, 'readOnly', 'bool'],
+    [3, 'mountPath', 'string', 'p'],
+    [4, 'subPath', 'string'],
+    [5, 'mountPropagation', 'string', 'p'],
+    [6, 'subPathExpr', 'string'],
+  ],
+  Volume: [
+    [1, 'name', 'string', 'p'],
+    [2, '', 'VolumeSource'],
+  ],
+  VolumeSource: [
+    [1, 'hostPath', 'HostPathVolumeSource'],
+    [2, 'emptyDir', 'EmptyDirVolumeSource'],
+    [6, 'secret', 'SecretVolumeSource'],
+    [10, 'persistentVolumeClaim', 'PersistentVolumeClaimVolumeSource'],
+    [19, 'configMap', 'ConfigMapVolumeSource'],
+  ],
+  HostPathVolumeSource: [
+    [1, 'path', 'string', 'p'],
+    [2, 'type', 'string', 'p'],
+  ],
+  EmptyDirVolumeSource: [
+    [1, 'medium', 'string'],
+    [2, 'sizeLimit', 'Quantity'],
+  ],
+  SecretVolumeSource: [
+    [1, 'secretName', 'string'],
+    [2, 'items', '[KeyToPath]'],
+    [3, 'defaultMode', 'int', 'p'],
+    [4, 'optional', 'bool', 'p'],
+  ],
+  ConfigMapVolumeSource: [
+    [1, '', 'LocalObjectReference'],
+    [2, 'items', '[KeyToPath]'],
+    [3, 'defaultMode', 'int', 'p'],
+    [4, 'optional', 'bool', 'p'],
+  ],
+  KeyToPath: [
+    [1, 'key', 'string', 'p'],
+    [2, 'path', 'string', 'p'],
+    [3, 'mode', 'int', 'p'],
+  ],
+  PersistentVolumeClaimVolumeSource: [
+    [1, 'claimName', 'string', 'p'],
+    [2, 'readOnly', 'bool'],
+  ],
+  PodSecurityContext: [
+    [2, 'runAsUser', 'int', 'p'],
+    [3, 'runAsNonRoot', 'bool', 'p'],
+    [4, 'supplementalGroups', '[int]'],
+    [5, 'fsGroup', 'int', 'p'],
+    [6, 'runAsGroup', 'int', 'p'],
+    [9, 'fsGroupChangePolicy', 'string', 'p'],
+  ],
+  SecurityContext: [
+    [1, 'capabilities', 'Capabilities'],
+    [2, 'privileged', 'bool', 'p'],
+    [4, 'runAsUser', 'int', 'p'],
+    [5, 'runAsNonRoot', 'bool', 'p'],
+    [6, 'readOnlyRootFilesystem', 'bool', 'p'],
+    [7, 'allowPrivilegeEscalation', 'bool', 'p'],
+    [8, 'runAsGroup', 'int', 'p'],
+  ],
+  Capabilities: [
+    [1, 'add', '[string]'],
+    [2, 'drop', '[string]'],
   ],
   ResourceRequirements: [
     [1, 'limits', 'map<Quantity>'],
@@ -368,7 +480,7 @@ const MESSAGES: Record<string, Field[]> = {
   ],
   SelfSubjectRulesReviewSpec: [[1, 'namespace', 'string']],
   SelfSubjectReview: [[1, 'metadata', 'ObjectMeta']],
-  /** A message whose fields this table does not need (statuses, security contexts). */
+  /** A message whose fields this table does not need (statuses). */
   Empty: [],
 };
 

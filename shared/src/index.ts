@@ -7,7 +7,7 @@ export { KubeApiError } from './cluster/kube-api-error';
 export { discoverResourceTypes, type Discovery } from './cluster/discovery';
 export { listObjects, type ListOptions } from './cluster/list-objects';
 export * from './cluster/resource-types';
-export { mapConcurrent, ConcurrencyLimiter } from './cluster/limiter';
+export { mapConcurrent, ConcurrencyLimiter } from './util/limiter';
 
 export * from './selectors/label-selector';
 export { namePatternMatcher, matchesAnyNamePattern } from './selectors/name-pattern';

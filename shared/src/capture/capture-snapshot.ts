@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { ClusterConnection } from '../cluster/connect';
 import { discoverResourceTypes } from '../cluster/discovery';
 import { KubeApiError } from '../cluster/kube-api-error';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../util/limiter';
 import { listObjects } from '../cluster/list-objects';
 import {
   findResourceType,
@@ -20,7 +20,7 @@ import type {
   VolumeRecord,
 } from '../snapshot/types';
 import { BACKSTAGE_ID_LABEL } from './annotations';
-import { Inventory, type InventoryItem } from './inventory';
+import { Inventory, type InventoryItem } from '../kubernetes-objects/inventory';
 import { compareRecords, recordOf } from './records';
 import { sanitizeObject } from './sanitize';
 import { selectObjects } from './select';

@@ -1,7 +1,7 @@
 import type { ClusterConnection } from '../cluster/connect';
 import { discoverResourceTypes } from '../cluster/discovery';
 import { KubeApiError } from '../cluster/kube-api-error';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../util/limiter';
 import { listObjects } from '../cluster/list-objects';
 import {
   findResourceType,
@@ -17,8 +17,8 @@ import {
   TAGS_ANNOTATION,
   VOLUMES_ANNOTATION,
 } from './annotations';
-import { controllerOf } from './inventory';
-import { podTemplateOf } from './pod-template';
+import { controllerOf } from '../kubernetes-objects/inventory';
+import { podTemplateOf } from '../kubernetes-objects/pod-template';
 
 export interface MarkOptions {
   /** `kind/name` or a bare kind (with a label selector). */

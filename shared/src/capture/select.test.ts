@@ -1,7 +1,7 @@
 import type { ResourceType } from '../cluster/resource-types';
 import { parseLabelSelector } from '../selectors/label-selector';
 import type { KubeObject } from '../snapshot/types';
-import { Inventory } from './inventory';
+import { Inventory } from '../kubernetes-objects/inventory';
 import { selectObjects, type SelectionCriteria } from './select';
 
 const type = (group: string, kind: string, resource: string, namespaced = true): ResourceType => ({

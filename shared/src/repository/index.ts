@@ -3,16 +3,16 @@ export type {
   PutOptions as StoragePutOptions,
   StorageBackend,
   StorageEntry,
-} from './backend';
-export { LocalBackend, type LocalBackendOptions } from './local-backend';
-export type { S3BackendOptions } from './s3-backend';
+} from './storage/backend';
+export { LocalBackend, type LocalBackendOptions } from './storage/local-backend';
+export type { S3BackendOptions } from './storage/s3-backend';
 export {
   createBackend,
   defaultRepositoryLocation,
   parseRepositoryLocation,
   type BackendOptions,
   type RepositoryLocation,
-} from './location';
+} from './storage/location';
 export { readRepositoryPassword, type PasswordSources } from './password';
 export type { LockInfo, LockKind, LockWait, RepositoryLock } from './locks';
 export { MIN_TUNED_SCRYPT_N } from './crypto';

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import type { ObjectRecord, Snapshot } from '../snapshot/types';
-import { listAll, type StorageBackend } from './backend';
+import { listAll, type StorageBackend } from './storage/backend';
 import {
   canonicalJson,
   decrypt,
@@ -16,8 +16,8 @@ import {
   tuneKdf,
   type KdfParams,
 } from './crypto';
-import { ConcurrencyLimiter, mapConcurrent } from '../cluster/limiter';
-import { createBackend, type BackendOptions, type RepositoryLocation } from './location';
+import { ConcurrencyLimiter, mapConcurrent } from '../util/limiter';
+import { createBackend, type BackendOptions, type RepositoryLocation } from './storage/location';
 import {
   DEFAULT_LOCK_TIMINGS,
   LockManager,

@@ -1,4 +1,4 @@
-import type { InventoryItem } from '../capture/inventory';
+import type { InventoryItem } from '../kubernetes-objects/inventory';
 import type { ResourceType } from '../cluster/resource-types';
 import type { KubeObject } from '../snapshot/types';
 import { chooseClaims, podsUsingClaim } from './select-claims';

@@ -7,11 +7,11 @@ import {
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../errors';
-import type { ObjectRecord } from '../snapshot/types';
+import { UserError } from '../../errors';
+import type { ObjectRecord } from '../../snapshot/types';
 import { listAll } from './backend';
 import { S3Backend } from './s3-backend';
-import { Repository, type OpenOptions } from './repository';
+import { Repository, type OpenOptions } from '../repository';
 import {
   FAST_KDF,
   record,
@@ -19,7 +19,7 @@ import {
   startS3Server,
   tempDir,
   type S3TestServer,
-} from './testing';
+} from '../testing';
 
 // A real S3 protocol server (s3rver) in a child process; credentials come from the standard
 // AWS environment variables, as they would for a user.

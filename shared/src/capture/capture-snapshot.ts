@@ -10,7 +10,7 @@ import {
   type ResourceType,
 } from '../cluster/resource-types';
 import { UserError } from '../errors';
-import { newSnapshotId } from '../repository/repository';
+import { newSnapshotId } from '../repository/snapshot-store';
 import { parseLabelSelector } from '../selectors/label-selector';
 import type {
   ImageRecord,

@@ -3,14 +3,10 @@ import { discoverResourceTypes } from '../cluster/discovery';
 import { KubeApiError } from '../cluster/kube-api-error';
 import { mapConcurrent } from '../util/limiter';
 import { listObjects } from '../cluster/list-objects';
-import {
-  findResourceType,
-  objectPath,
-  parseApiVersion,
-  type ResourceType,
-} from '../cluster/resource-types';
+import { objectPath, parseApiVersion, type ResourceType } from '../cluster/resource-types';
 import { UserError } from '../errors';
 import type { KubeObject } from '../snapshot/types';
+import { resolveResourceType } from '../kubernetes-objects/type-names';
 import {
   CAPTURE_ANNOTATION,
   EXCLUDE_ANNOTATION,
@@ -169,15 +165,7 @@ async function resolveTargets(
   types: ResourceType[],
   options: MarkOptions,
 ): Promise<Target[]> {
-  const typeOf = (name: string) => {
-    const type = findResourceType(types, name);
-    if (!type)
-      throw new UserError(
-        'invalid-argument',
-        `unknown resource type "${name}" (see kubectl api-resources)`,
-      );
-    return type;
-  };
+  const typeOf = (name: string) => resolveResourceType(types, name);
   const named = options.targets.filter(target => target.includes('/'));
   const kinds = options.targets.filter(target => !target.includes('/'));
   if (kinds.length > 0 && !options.labelSelector) {

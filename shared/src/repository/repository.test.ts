@@ -1,3 +1,6 @@
+// The public Repository API end to end on a local directory. Over 400 lines because every
+// case (blobs, snapshots, encryption, verify, prune) uses the same repository fixture and
+// backup helpers below; the parts have no tests of their own that would not repeat these.
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors';

@@ -1,30 +1,11 @@
-import type { ResourceType } from '../cluster/resource-types';
+import { servedType } from '../cluster/testing';
 import { UserError } from '../errors';
 import { findResourceType, isTypeNamed, resolveResourceType } from './type-names';
 
-function served(
-  group: string,
-  kind: string,
-  resource: string,
-  shortNames: string[] = [],
-): ResourceType {
-  return {
-    group,
-    version: 'v1',
-    apiVersion: group ? `${group}/v1` : 'v1',
-    kind,
-    resource,
-    namespaced: true,
-    verbs: ['list'],
-    shortNames,
-    singularName: kind.toLowerCase(),
-  };
-}
-
-const deployments = served('apps', 'Deployment', 'deployments', ['deploy']);
-const extensionDeployments = served('example.com', 'Deployment', 'deployments');
-const configMaps = served('', 'ConfigMap', 'configmaps', ['cm']);
-const networkPolicies = served('networking.k8s.io', 'NetworkPolicy', 'networkpolicies');
+const deployments = servedType('apps', 'Deployment', 'deployments', { shortNames: ['deploy'] });
+const extensionDeployments = servedType('example.com', 'Deployment', 'deployments');
+const configMaps = servedType('', 'ConfigMap', 'configmaps', { shortNames: ['cm'] });
+const networkPolicies = servedType('networking.k8s.io', 'NetworkPolicy', 'networkpolicies');
 const types = [extensionDeployments, deployments, configMaps, networkPolicies];
 
 describe('resource type names', () => {

@@ -7,7 +7,7 @@ import { UserError } from '../errors';
 import type { ObjectRecord } from '../snapshot/types';
 import { MIN_TUNED_SCRYPT_N, tuneKdf } from './crypto';
 import { Repository } from './repository';
-import { FAST_KDF, record, snapshotDoc, tempDir } from './testing';
+import { backup, FAST_KDF, record, snapshotDoc, tempDir } from './testing';
 
 const PASSWORD = 'correct horse battery staple';
 const SECRET = 'hunter2-super-secret-token-value';
@@ -44,20 +44,6 @@ async function allFiles(root: string): Promise<string[]> {
     if (entry.isFile()) out.push(join(entry.parentPath, entry.name));
   }
   return out;
-}
-
-/** Stores objects, their record list and a snapshot document, as a backup would. */
-async function backup(repo: Repository, objects: Record<string, unknown>[], time?: string) {
-  const records: ObjectRecord[] = [];
-  for (const object of objects) {
-    const { id } = await repo.putJson(object);
-    const meta = object.metadata as { name: string; namespace?: string };
-    records.push(record(String(object.kind), meta.name, id, meta.namespace));
-  }
-  const list = await repo.putJson(records);
-  return repo.saveSnapshot(
-    snapshotDoc({ recordLists: [list.id], time: time ?? new Date().toISOString() }),
-  );
 }
 
 function secretObject(value = SECRET) {

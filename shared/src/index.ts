@@ -1,48 +1,57 @@
-export { UserError, type UserErrorCode, type UserErrorDetails } from './errors';
-export type * from './snapshot/types';
+// The engine's public surface: the names the kubectl plugin and the Backstage backend use.
+// Everything else is internal to core; a name joins this list when a caller needs it.
+
+export { UserError, type UserErrorCode } from './errors';
+export type { ImageRecord, KubeObject, ObjectRecord, Snapshot } from './snapshot/types';
 
 export { connectToCluster, type ClusterConnection, type ConnectOptions } from './cluster/connect';
-export { KubeClient, type KubeClientOptions, type KubeRequest } from './cluster/kube-client';
-export { KubeApiError } from './cluster/kube-api-error';
-export { discoverResourceTypes, type Discovery } from './cluster/discovery';
-export { listObjects, type ListOptions } from './cluster/list-objects';
-export * from './cluster/resource-types';
-export { mapConcurrent, ConcurrencyLimiter } from './cluster/limiter';
+export { discoverResourceTypes } from './cluster/discovery';
+export type { ResourceType } from './cluster/resource-types';
+export { isProtectedNamespace } from './protection/protected-namespaces';
+export { matchesLabels, parseLabelSelector, type LabelSelector } from './selectors/label-selector';
+export { resolveRepositorySettings, type RepositorySettings } from './settings/repository-settings';
 
-export * from './selectors/label-selector';
+export { BACKSTAGE_ID_LABEL } from './capture/annotations';
+export { captureSnapshot, type CaptureProgress } from './capture/capture-snapshot';
+export { markForCapture } from './capture/mark-for-capture';
+export { listMarked } from './capture/list-marked';
+
+export { findSnapshots, parseTimeBound } from './catalog/find-snapshots';
 export {
-  namePatternMatcher,
-  matchesAnyNamePattern,
-} from '@kube-backup/backstage-plugin-kube-backup-common';
+  getSnapshotObject,
+  loadRecords,
+  parseObjectReference,
+  recordMatches,
+} from './catalog/snapshot-records';
+
+export { Repository, type OpenOptions } from './repository';
+
 export {
-  DEFAULT_PROTECTED_NAMESPACES,
-  isProtectedNamespace,
-  isLabelledProtected,
-} from './protection/protected-namespaces';
+  parseAssignments,
+  parseMapping,
+  parsePatchRules,
+  planRestore,
+  restoreSnapshot,
+  TIERS,
+  type ExistingPolicy,
+  type ObjectOutcome,
+  type PatchRule,
+  type RecordSelection,
+  type RestoreProgress,
+  type RestoreReport,
+  type SafetyOverride,
+  type VolumeOutcome,
+} from './restore';
+export { hydrateSnapshot, type HydrateReport } from './hydrate';
 export {
-  reviewAccess,
-  reviewedUser,
-  type AccessCheck,
-  type AccessAnswer,
-} from './cluster/access-review';
-
-export * from './capture/annotations';
-export {
-  captureSnapshot,
-  type CaptureOptions,
-  type CaptureProgress,
-  type CaptureTarget,
-} from './capture/capture-snapshot';
-export { markForCapture, type MarkOptions, type MarkResult } from './capture/mark-for-capture';
-export { listMarked, type MarkedObject } from './capture/list-marked';
-export { sanitizeObject } from './capture/sanitize';
-
-export * from './catalog/snapshot-records';
-export * from './catalog/find-snapshots';
-
-export * from './repository';
-export * from './settings/repository-settings';
-
-export * from './restore';
-export * from './hydrate';
-export * from './volumes';
+  pruneVolumeData,
+  removeLeftovers,
+  verifyVolumeData,
+  volumeDataCapture,
+  volumeDataRestore,
+  VOLUME_SELECTIONS,
+  type VolumeDataSettings,
+  type VolumeProgress,
+  type VolumePruneReport,
+  type VolumeSelection,
+} from './volumes';

@@ -2,15 +2,12 @@ import { hostname } from 'node:os';
 import type { ClusterConnection } from '../cluster/connect';
 import { discoverResourceTypes } from '../cluster/discovery';
 import { KubeApiError } from '../cluster/kube-api-error';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../util/limiter';
 import { listObjects } from '../cluster/list-objects';
-import {
-  findResourceType,
-  qualifiedResourceName,
-  type ResourceType,
-} from '../cluster/resource-types';
+import { qualifiedResourceName, type ResourceType } from '../cluster/resource-types';
+import { resolveResourceType } from '../kubernetes-objects/type-names';
 import { UserError } from '../errors';
-import { newSnapshotId } from '../repository/repository';
+import { newSnapshotId } from '../repository/snapshot-store';
 import { parseLabelSelector } from '../selectors/label-selector';
 import type {
   ImageRecord,
@@ -20,7 +17,7 @@ import type {
   VolumeRecord,
 } from '../snapshot/types';
 import { BACKSTAGE_ID_LABEL } from './annotations';
-import { Inventory, type InventoryItem } from './inventory';
+import { Inventory, type InventoryItem } from '../kubernetes-objects/inventory';
 import { compareRecords, recordOf } from './records';
 import { sanitizeObject } from './sanitize';
 import { selectObjects } from './select';
@@ -312,17 +309,7 @@ function resourceTypeFilter(
   exclude: string[] | undefined,
 ): ((type: ResourceType) => boolean) | undefined {
   const resolve = (names: string[]) =>
-    new Set(
-      names.map(name => {
-        const type = findResourceType(types, name);
-        if (!type)
-          throw new UserError(
-            'invalid-argument',
-            `unknown resource type "${name}" (see kubectl api-resources)`,
-          );
-        return qualifiedResourceName(type);
-      }),
-    );
+    new Set(names.map(name => qualifiedResourceName(resolveResourceType(types, name))));
   if (!include?.length && !exclude?.length) return undefined;
   const included = include?.length ? resolve(include) : undefined;
   const excludedTypes = resolve(exclude ?? []);

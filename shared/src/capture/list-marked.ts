@@ -1,6 +1,6 @@
 import type { ClusterConnection } from '../cluster/connect';
 import { discoverResourceTypes } from '../cluster/discovery';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../util/limiter';
 import { listObjects } from '../cluster/list-objects';
 import {
   CAPTURE_ANNOTATION,
@@ -8,7 +8,7 @@ import {
   splitList,
   VOLUMES_ANNOTATION,
 } from './annotations';
-import { podTemplateOf } from './pod-template';
+import { podTemplateOf } from '../kubernetes-objects/pod-template';
 import { tagsOf } from './records';
 
 export interface MarkedObject {

@@ -1,24 +1,20 @@
 import type { ClusterConnection } from '../cluster/connect';
 import { discoverResourceTypes } from '../cluster/discovery';
 import { KubeApiError } from '../cluster/kube-api-error';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../util/limiter';
 import { listObjects } from '../cluster/list-objects';
-import {
-  findResourceType,
-  objectPath,
-  parseApiVersion,
-  type ResourceType,
-} from '../cluster/resource-types';
+import { objectPath, parseApiVersion, type ResourceType } from '../cluster/resource-types';
 import { UserError } from '../errors';
 import type { KubeObject } from '../snapshot/types';
+import { resolveResourceType } from '../kubernetes-objects/type-names';
 import {
   CAPTURE_ANNOTATION,
   EXCLUDE_ANNOTATION,
   TAGS_ANNOTATION,
   VOLUMES_ANNOTATION,
 } from './annotations';
-import { controllerOf } from './inventory';
-import { podTemplateOf } from './pod-template';
+import { controllerOf } from '../kubernetes-objects/inventory';
+import { podTemplateOf } from '../kubernetes-objects/pod-template';
 
 export interface MarkOptions {
   /** `kind/name` or a bare kind (with a label selector). */
@@ -169,15 +165,7 @@ async function resolveTargets(
   types: ResourceType[],
   options: MarkOptions,
 ): Promise<Target[]> {
-  const typeOf = (name: string) => {
-    const type = findResourceType(types, name);
-    if (!type)
-      throw new UserError(
-        'invalid-argument',
-        `unknown resource type "${name}" (see kubectl api-resources)`,
-      );
-    return type;
-  };
+  const typeOf = (name: string) => resolveResourceType(types, name);
   const named = options.targets.filter(target => target.includes('/'));
   const kinds = options.targets.filter(target => !target.includes('/'));
   if (kinds.length > 0 && !options.labelSelector) {

@@ -1,7 +1,7 @@
 import type { ImageRecord, KubeObject, ObjectRecord } from '../snapshot/types';
 import { splitList, TAGS_ANNOTATION } from './annotations';
-import { controllerOf, type InventoryItem } from './inventory';
-import { podTemplateOf } from './pod-template';
+import { controllerOf, type InventoryItem } from '../kubernetes-objects/inventory';
+import { podTemplateOf } from '../kubernetes-objects/pod-template';
 
 interface ContainerStatus {
   name: string;

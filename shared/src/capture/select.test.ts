@@ -1,20 +1,11 @@
-import type { ResourceType } from '../cluster/resource-types';
+import { servedType } from '../cluster/testing';
 import { parseLabelSelector } from '../selectors/label-selector';
 import type { KubeObject } from '../snapshot/types';
-import { Inventory } from './inventory';
+import { Inventory } from '../kubernetes-objects/inventory';
 import { selectObjects, type SelectionCriteria } from './select';
 
-const type = (group: string, kind: string, resource: string, namespaced = true): ResourceType => ({
-  group,
-  version: 'v1',
-  apiVersion: group ? `${group}/v1` : 'v1',
-  kind,
-  resource,
-  namespaced,
-  verbs: ['get', 'list'],
-  shortNames: [],
-  singularName: kind.toLowerCase(),
-});
+const type = (group: string, kind: string, resource: string, namespaced = true) =>
+  servedType(group, kind, resource, { namespaced });
 
 const TYPES = {
   Namespace: type('', 'Namespace', 'namespaces', false),

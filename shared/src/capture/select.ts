@@ -1,14 +1,14 @@
 import type { ResourceType } from '../cluster/resource-types';
 import { matchesLabels, type LabelSelector } from '../selectors/label-selector';
 import { BACKSTAGE_ID_LABEL, CAPTURE_ANNOTATION } from './annotations';
-import { directDependencies } from './dependencies';
+import { directDependencies } from '../kubernetes-objects/dependencies';
 import {
   isControllerOwnedChild,
   topController,
   type Inventory,
   type InventoryItem,
-} from './inventory';
-import { podTemplateOf } from './pod-template';
+} from '../kubernetes-objects/inventory';
+import { podTemplateOf } from '../kubernetes-objects/pod-template';
 import { isSkippedObject } from './skip-rules';
 
 export interface SelectionCriteria {

@@ -1,5 +1,6 @@
 import type { KubeObject, ObjectRecord, Snapshot } from '../snapshot/types';
 import { UserError } from '../errors';
+import { isTypeNamed } from '../kubernetes-objects/type-names';
 
 /** What reading a snapshot's contents needs from a repository. */
 export interface RecordSource {
@@ -52,40 +53,8 @@ export function recordMatches(record: ObjectRecord, reference: ObjectReference):
   if (record.name !== reference.name) return false;
   if (reference.namespace !== undefined && (record.namespace ?? '') !== reference.namespace)
     return false;
-  const lower = reference.kind.toLowerCase();
-  const dot = lower.indexOf('.');
-  const [base, group] = dot < 0 ? [lower, undefined] : [lower.slice(0, dot), lower.slice(dot + 1)];
-  if (group !== undefined && record.group !== group) return false;
-  const singular = record.kind.toLowerCase();
-  return (
-    base === singular ||
-    base === record.resource ||
-    base === `${singular}s` ||
-    SHORT_NAMES[base] === record.resource
-  );
+  return isTypeNamed(record, reference.kind);
 }
-
-const SHORT_NAMES: Record<string, string> = {
-  deploy: 'deployments',
-  sts: 'statefulsets',
-  ds: 'daemonsets',
-  rs: 'replicasets',
-  cj: 'cronjobs',
-  cm: 'configmaps',
-  svc: 'services',
-  sa: 'serviceaccounts',
-  pvc: 'persistentvolumeclaims',
-  pv: 'persistentvolumes',
-  ns: 'namespaces',
-  ing: 'ingresses',
-  hpa: 'horizontalpodautoscalers',
-  pdb: 'poddisruptionbudgets',
-  netpol: 'networkpolicies',
-  crd: 'customresourcedefinitions',
-  sc: 'storageclasses',
-  po: 'pods',
-  ep: 'endpoints',
-};
 
 /** One object of a snapshot, as it was captured (sanitised). */
 export async function getSnapshotObject(

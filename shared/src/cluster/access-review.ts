@@ -1,6 +1,6 @@
 import type { KubeClient } from './kube-client';
 import { KubeApiError } from './kube-api-error';
-import { mapConcurrent } from './limiter';
+import { mapConcurrent } from '../util/limiter';
 
 /** One thing to ask: may the caller `verb` `resource` (of `group`) in `namespace`? */
 export interface AccessCheck {

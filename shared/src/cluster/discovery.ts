@@ -1,6 +1,6 @@
 import type { KubeClient } from './kube-client';
 import { KubeApiError } from './kube-api-error';
-import { mapConcurrent } from './limiter';
+import { mapConcurrent } from '../util/limiter';
 import { apiVersionOf, type ResourceType } from './resource-types';
 
 interface APIResource {

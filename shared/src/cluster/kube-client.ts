@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { UserError } from '../errors';
 import { KubeApiError, kubeApiErrorFrom } from './kube-api-error';
-import { ConcurrencyLimiter } from './limiter';
+import { ConcurrencyLimiter } from '../util/limiter';
 
 export type QueryValue = string | number | boolean | undefined;
 

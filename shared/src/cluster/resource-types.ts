@@ -46,30 +46,3 @@ export function objectPath(
 ): string {
   return `${collectionPath(type, namespace)}/${encodeURIComponent(name)}`;
 }
-
-/**
- * Finds the type a user means by `deploy`, `deployments`, `Deployment`,
- * `deployments.apps` or `Deployment.apps`, as kubectl accepts them.
- */
-export function findResourceType(
-  types: readonly ResourceType[],
-  name: string,
-): ResourceType | undefined {
-  const lower = name.toLowerCase();
-  const dot = lower.indexOf('.');
-  const [base, group] = dot < 0 ? [lower, undefined] : [lower.slice(0, dot), lower.slice(dot + 1)];
-  const matches = types.filter(
-    type =>
-      (group === undefined || type.group === group) &&
-      (type.resource === base ||
-        type.singularName === base ||
-        type.kind.toLowerCase() === base ||
-        type.shortNames.includes(base)),
-  );
-  // The core and apps groups win ties, as in kubectl's priority order.
-  return (
-    matches.find(type => type.group === '') ??
-    matches.find(type => type.group === 'apps') ??
-    matches[0]
-  );
-}

@@ -1,9 +1,9 @@
 import { HYDRATED_FROM_LABEL } from '../capture/annotations';
-import { controllerOf } from '../capture/inventory';
+import { controllerOf } from '../kubernetes-objects/inventory';
 import { isCapturableType } from '../capture/skip-rules';
 import type { KubeClient } from '../cluster/kube-client';
 import { KubeApiError } from '../cluster/kube-api-error';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../util/limiter';
 import { listObjects } from '../cluster/list-objects';
 import { objectPath, type ResourceType } from '../cluster/resource-types';
 import type { ObjectOutcome, PlannedObject } from '../restore/types';

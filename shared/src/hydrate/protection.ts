@@ -1,9 +1,9 @@
 import { HYDRATED_FROM_LABEL } from '../capture/annotations';
-import { controllerOf } from '../capture/inventory';
+import { controllerOf } from '../kubernetes-objects/inventory';
 import { isCapturableType, isSkippedObject } from '../capture/skip-rules';
 import type { ClusterConnection } from '../cluster/connect';
 import { KubeApiError } from '../cluster/kube-api-error';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../util/limiter';
 import { listObjects } from '../cluster/list-objects';
 import { qualifiedResourceName, type ResourceType } from '../cluster/resource-types';
 import { UserError } from '../errors';

@@ -1,4 +1,4 @@
-import { podSpecReferences, podTemplateOf } from '../capture/pod-template';
+import { podSpecReferences, podTemplateOf } from '../kubernetes-objects/pod-template';
 import type { PlannedObject } from '../restore/types';
 import type { MissingSecret } from './types';
 

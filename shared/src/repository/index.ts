@@ -3,16 +3,16 @@ export type {
   PutOptions as StoragePutOptions,
   StorageBackend,
   StorageEntry,
-} from './backend';
-export { LocalBackend, type LocalBackendOptions } from './local-backend';
-export type { S3BackendOptions } from './s3-backend';
+} from './storage/backend';
+export { LocalBackend, type LocalBackendOptions } from './storage/local-backend';
+export type { S3BackendOptions } from './storage/s3-backend';
 export {
   createBackend,
   defaultRepositoryLocation,
   parseRepositoryLocation,
   type BackendOptions,
   type RepositoryLocation,
-} from './location';
+} from './storage/location';
 export { readRepositoryPassword, type PasswordSources } from './password';
 export type { LockInfo, LockKind, LockWait, RepositoryLock } from './locks';
 export { MIN_TUNED_SCRYPT_N } from './crypto';
@@ -23,22 +23,16 @@ export {
   type RetentionGroupBy,
   type RetentionPolicy,
 } from './retention';
-export {
-  newSnapshotId,
-  Repository,
-  type InitOptions,
-  type KeyDerivation,
-  type ListSnapshotsOptions,
-  type ObjectRef,
-  type OpenOptions,
-  type PruneOptions,
-  type PruneReport,
-  type PutResult,
-  type RepositoryProgress,
-  type SessionStats,
-  type StorageStats,
-  type VerifyOptions,
-  type VerifyProblem,
-  type VerifyReference,
-  type VerifyReport,
-} from './repository';
+export { Repository, type InitOptions, type OpenOptions } from './repository';
+export type { KeyDerivation } from './config';
+export type { PutResult, SessionStats, StorageStats } from './blob-store';
+export { newSnapshotId, type ListSnapshotsOptions } from './snapshot-store';
+export type { RepositoryProgress } from './parts';
+export type {
+  ObjectRef,
+  VerifyOptions,
+  VerifyProblem,
+  VerifyReference,
+  VerifyReport,
+} from './verify';
+export type { PruneOptions, PruneReport } from './prune';

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import type { RepositoryKeys } from './crypto';
-import { LocalBackend } from './local-backend';
+import { LocalBackend } from './storage/local-backend';
 import { LockManager } from './locks';
 import { Repository, type OpenOptions } from './repository';
 import { FAST_KDF, snapshotDoc, tempDir } from './testing';

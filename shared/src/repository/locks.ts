@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname as osHostname, userInfo } from 'node:os';
 import { UserError } from '../errors';
-import { listAll, type StorageBackend } from './backend';
+import { listAll, type StorageBackend } from './storage/backend';
 import type { RepositoryKeys } from './crypto';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../util/limiter';
 
 export type LockKind = 'shared' | 'exclusive';
 

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ObjectRecord, Snapshot } from '../snapshot/types';
+import type { Repository } from './repository';
 
 export async function tempDir(
   prefix = 'kube-backup-repo-',
@@ -31,6 +32,22 @@ export function record(
     content,
     restorable: true,
   };
+}
+
+/** Stores objects, their record list and a snapshot document, as a backup would. */
+export async function backup(
+  repo: Repository,
+  objects: Record<string, unknown>[],
+  time = new Date().toISOString(),
+): Promise<Snapshot> {
+  const records: ObjectRecord[] = [];
+  for (const object of objects) {
+    const { id } = await repo.putJson(object);
+    const meta = object.metadata as { name: string; namespace?: string };
+    records.push(record(String(object.kind), meta.name, id, meta.namespace));
+  }
+  const list = await repo.putJson(records);
+  return repo.saveSnapshot(snapshotDoc({ recordLists: [list.id], time }));
 }
 
 /** A snapshot document for tests; only recordLists and time usually matter. */

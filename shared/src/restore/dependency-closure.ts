@@ -1,5 +1,5 @@
-import { directDependencies } from '../capture/dependencies';
-import { Inventory, type InventoryItem } from '../capture/inventory';
+import { directDependencies } from '../kubernetes-objects/dependencies';
+import { Inventory, type InventoryItem } from '../kubernetes-objects/inventory';
 import type { ResourceType } from '../cluster/resource-types';
 import type { KubeObject } from '../snapshot/types';
 import { apiVersionOf } from '../cluster/resource-types';

@@ -1,6 +1,6 @@
 import type { ClusterConnection } from '../cluster/connect';
 import { discoverResourceTypes, type Discovery } from '../cluster/discovery';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../util/limiter';
 import { waitForCrds } from './crd-readiness';
 import { UserError } from '../errors';
 import { abbreviateList, objectLabel } from './object-label';

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../snapshot/types';
-import { deepEqual } from './patch-rules/json-patch';
+import { deepEqual } from '../util/deep-equal';
 
 type Json = Record<string, unknown>;
 

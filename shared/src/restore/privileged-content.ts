@@ -1,4 +1,4 @@
-import { allContainers, podTemplateOf } from '../capture/pod-template';
+import { allContainers, podTemplateOf } from '../kubernetes-objects/pod-template';
 import type { KubeObject } from '../snapshot/types';
 import type { PlannedObject } from './types';
 

@@ -1,5 +1,5 @@
 import { BACKSTAGE_ID_LABEL } from '../capture/annotations';
-import { podTemplateOf } from '../capture/pod-template';
+import { podTemplateOf } from '../kubernetes-objects/pod-template';
 import { parseObjectReference, recordMatches } from '../catalog/snapshot-records';
 import { UserError } from '../errors';
 import { matchesLabels, parseLabelSelector } from '../selectors/label-selector';

@@ -1,4 +1,4 @@
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../util/limiter';
 import type { RecordSource } from '../catalog/snapshot-records';
 import { UserError } from '../errors';
 import type { KubeObject, ObjectRecord } from '../snapshot/types';

@@ -1,6 +1,6 @@
 import type { KubeClient } from '../cluster/kube-client';
 import { KubeApiError } from '../cluster/kube-api-error';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../util/limiter';
 import type { KubeObject } from '../snapshot/types';
 import type { PlannedObject } from './types';
 

@@ -4,7 +4,7 @@ import { apiVersionOf, collectionPath, objectPath } from '../cluster/resource-ty
 import { UserError } from '../errors';
 import type { KubeObject } from '../snapshot/types';
 import { changedFields, comparableForm, redactSecrets, unifiedDiff } from './object-diff';
-import { deepEqual } from './patch-rules/json-patch';
+import { deepEqual } from '../util/deep-equal';
 import type { ExistingDecision, ExistingPolicy, ObjectOutcome, PlannedObject } from './types';
 
 export const FIELD_MANAGER = 'kube-backup';

@@ -1,6 +1,6 @@
 import type { ClusterConnection } from '../cluster/connect';
 import { KubeApiError } from '../cluster/kube-api-error';
-import { ConcurrencyLimiter, mapConcurrent } from '../cluster/limiter';
+import { ConcurrencyLimiter, mapConcurrent } from '../util/limiter';
 import { UserError } from '../errors';
 import type { HookRecord, KubeObject, SnapshotError, VolumeData } from '../snapshot/types';
 import {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { KubeClient } from '../cluster/kube-client';
 import { KubeApiError } from '../cluster/kube-api-error';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../util/limiter';
 import { processAlive } from '../repository/locks';
 import type { KubeObject } from '../snapshot/types';
 import { OPERATION_LABEL } from './operation';

@@ -8,7 +8,7 @@ import { pruneVolumeData, verifyVolumeData } from './maintenance';
 import { resticLocationOf } from './restic-location';
 import { runRestic, type ResticRepository } from './restic';
 import type { ResticEvent } from './restic-output';
-import { parseRepositoryLocation } from '../repository/location';
+import { parseRepositoryLocation } from '../repository/storage/location';
 
 /** Real restic on local folders: the volume repository as movers and maintenance use it. */
 describe('volume data in a restic repository beside the object repository', () => {

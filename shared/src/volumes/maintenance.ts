@@ -1,5 +1,5 @@
-import type { RepositoryLocation } from '../repository/location';
-import { parseRepositoryLocation } from '../repository/location';
+import type { RepositoryLocation } from '../repository/storage/location';
+import { parseRepositoryLocation } from '../repository/storage/location';
 import { UserError } from '../errors';
 import type { Snapshot } from '../snapshot/types';
 import { resticLocationOf } from './restic-location';

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { UserError } from '../errors';
-import { parseRepositoryLocation, type RepositoryLocation } from '../repository/location';
+import { parseRepositoryLocation, type RepositoryLocation } from '../repository/storage/location';
 import type { MoverSettings } from './mover';
 import { DEFAULT_MOVER_IMAGE, type MoverRepository } from './mover-pod';
 import { resticLocationOf } from './restic-location';

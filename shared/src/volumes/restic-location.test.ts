@@ -1,4 +1,4 @@
-import { parseRepositoryLocation } from '../repository/location';
+import { parseRepositoryLocation } from '../repository/storage/location';
 import { resticLocationOf } from './restic-location';
 
 describe('the volume repository beside an object repository', () => {

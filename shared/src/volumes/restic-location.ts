@@ -1,4 +1,4 @@
-import type { RepositoryLocation } from '../repository/location';
+import type { RepositoryLocation } from '../repository/storage/location';
 
 /** The folder (or key prefix) of the object repository that holds the restic repository. */
 export const VOLUME_REPOSITORY_FOLDER = 'volumes';

@@ -1,6 +1,6 @@
 import type { ClusterConnection } from '../cluster/connect';
-import { ConcurrencyLimiter } from '../cluster/limiter';
-import { podTemplateOf } from '../capture/pod-template';
+import { ConcurrencyLimiter } from '../util/limiter';
+import { podTemplateOf } from '../kubernetes-objects/pod-template';
 import type { KubeObject, Snapshot, VolumeRecord } from '../snapshot/types';
 import type {
   ObjectOutcome,

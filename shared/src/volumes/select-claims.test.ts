@@ -1,19 +1,9 @@
-import type { InventoryItem } from '../capture/inventory';
-import type { ResourceType } from '../cluster/resource-types';
+import type { InventoryItem } from '../kubernetes-objects/inventory';
+import { servedType } from '../cluster/testing';
 import type { KubeObject } from '../snapshot/types';
 import { chooseClaims, podsUsingClaim } from './select-claims';
 
-const type = (group: string, kind: string, resource: string): ResourceType => ({
-  group,
-  version: 'v1',
-  apiVersion: group ? `${group}/v1` : 'v1',
-  kind,
-  resource,
-  namespaced: true,
-  verbs: ['get', 'list'],
-  shortNames: [],
-  singularName: kind.toLowerCase(),
-});
+const type = servedType;
 const CLAIM = type('', 'PersistentVolumeClaim', 'persistentvolumeclaims');
 const POD = type('', 'Pod', 'pods');
 const DEPLOYMENT = type('apps', 'Deployment', 'deployments');

@@ -1,6 +1,6 @@
 import { CAPTURE_ANNOTATION, splitList, VOLUMES_ANNOTATION } from '../capture/annotations';
-import type { InventoryItem } from '../capture/inventory';
-import { podTemplateOf } from '../capture/pod-template';
+import type { InventoryItem } from '../kubernetes-objects/inventory';
+import { podTemplateOf } from '../kubernetes-objects/pod-template';
 import type { KubeObject } from '../snapshot/types';
 
 /**

@@ -1,4 +1,4 @@
-import type { InventoryItem } from '../capture/inventory';
+import type { InventoryItem } from '../kubernetes-objects/inventory';
 import type { SnapshotError, VolumeRecord } from '../snapshot/types';
 
 /** What one volume is doing, for progress lines and job logs. */

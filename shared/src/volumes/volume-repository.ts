@@ -1,4 +1,4 @@
-import type { StorageBackend } from '../repository/backend';
+import type { StorageBackend } from '../repository/storage/backend';
 import type { MoverRunner } from './mover';
 import { VOLUME_REPOSITORY_FOLDER } from './restic-location';
 

@@ -1,4 +1,5 @@
 import type { JsonPatchOperation } from '../types';
+import { deepEqual } from '../../util/deep-equal';
 
 /** A JSON patch that does not apply to a document, with the operation's own words. */
 export class JsonPatchError extends Error {
@@ -96,29 +97,6 @@ function replace(doc: unknown, pointer: string, value: unknown): unknown {
   if (Array.isArray(parent)) parent[Number(last)] = value;
   else parent[last] = value;
   return doc;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) &&
-      Array.isArray(b) &&
-      a.length === b.length &&
-      a.every((item, index) => deepEqual(item, b[index]))
-    );
-  }
-  if (!isContainer(a) || !isContainer(b)) return false;
-  const aKeys = Object.keys(a);
-  const bRecord = b as Record<string, unknown>;
-  return (
-    aKeys.length === Object.keys(b).length &&
-    aKeys.every(
-      key =>
-        Object.prototype.hasOwnProperty.call(b, key) &&
-        deepEqual((a as Record<string, unknown>)[key], bRecord[key]),
-    )
-  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../snapshot/types';
-import { allContainers, podTemplateOf } from '../../capture/pod-template';
+import { allContainers, podTemplateOf } from '../../kubernetes-objects/pod-template';
 
 const DOCKER_HUB = 'docker.io';
 const DOCKER_HUB_ALIASES = new Set([

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../snapshot/types';
-import { podTemplateOf } from '../../capture/pod-template';
+import { podTemplateOf } from '../../kubernetes-objects/pod-template';
 
 type Json = Record<string, unknown>;
 

@@ -7,19 +7,19 @@ import {
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../errors';
-import type { ObjectRecord } from '../snapshot/types';
+import { UserError } from '../../errors';
+import type { ObjectRecord } from '../../snapshot/types';
 import { listAll } from './backend';
 import { S3Backend } from './s3-backend';
-import { Repository, type OpenOptions } from './repository';
+import { Repository, type OpenOptions } from '../repository';
 import {
+  backup,
   FAST_KDF,
-  record,
   snapshotDoc,
   startS3Server,
   tempDir,
   type S3TestServer,
-} from './testing';
+} from '../testing';
 
 // A real S3 protocol server (s3rver) in a child process; credentials come from the standard
 // AWS environment variables, as they would for a user.
@@ -98,21 +98,6 @@ async function openRepo(prefix: string, options: OpenOptions = {}): Promise<Repo
   });
   handles.push(repo);
   return repo;
-}
-
-async function backup(
-  repo: Repository,
-  objects: Record<string, unknown>[],
-  time = new Date().toISOString(),
-) {
-  const records: ObjectRecord[] = [];
-  for (const object of objects) {
-    const { id } = await repo.putJson(object);
-    const meta = object.metadata as { name: string; namespace?: string };
-    records.push(record(String(object.kind), meta.name, id, meta.namespace));
-  }
-  const list = await repo.putJson(records);
-  return repo.saveSnapshot(snapshotDoc({ recordLists: [list.id], time }));
 }
 
 const configMap = (name: string) => ({

@@ -1,4 +1,4 @@
-import { UserError } from '../errors';
+import { UserError } from '../../errors';
 import { createBackend, defaultRepositoryLocation, parseRepositoryLocation } from './location';
 import { LocalBackend } from './local-backend';
 import { S3Backend } from './s3-backend';

@@ -14,9 +14,9 @@ import {
   UploadPartCommand,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { UserError } from '../errors';
+import { UserError } from '../../errors';
 import type { ListOptions, PutOptions, StorageBackend, StorageEntry } from './backend';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../../util/limiter';
 
 export interface S3BackendOptions {
   bucket: string;

@@ -2,7 +2,7 @@ import { readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listAll } from './backend';
 import { LocalBackend } from './local-backend';
-import { tempDir } from './testing';
+import { tempDir } from '../testing';
 
 describe('LocalBackend', () => {
   let dir: { path: string; remove(): Promise<void> };

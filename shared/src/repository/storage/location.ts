@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { UserError } from '../errors';
+import { UserError } from '../../errors';
 import type { StorageBackend } from './backend';
 import { LocalBackend, type LocalBackendOptions } from './local-backend';
 import type { S3BackendOptions } from './s3-backend';

@@ -5,7 +5,7 @@ import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from '
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ListOptions, PutOptions, StorageBackend, StorageEntry } from './backend';
-import { mapConcurrent } from '../cluster/limiter';
+import { mapConcurrent } from '../../util/limiter';
 
 export interface LocalBackendOptions {
   /**

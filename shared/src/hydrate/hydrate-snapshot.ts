@@ -61,7 +61,13 @@ export async function hydrateSnapshot(
   const hydration = hydrationRestore(chosen, options);
   const { hydratedFrom, selection } = hydration;
   const concurrency = options.concurrency ?? DEFAULT_RESTORE_CONCURRENCY;
-  const plan = await planRestore(source, snapshot, hydration.options, onProgress, hydration.profile);
+  const plan = await planRestore(
+    source,
+    snapshot,
+    hydration.options,
+    onProgress,
+    hydration.profile,
+  );
 
   const refresh = options.refresh ?? false;
   // Without a refresh every existing object is left alone, which a plain create answers.

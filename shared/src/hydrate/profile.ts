@@ -49,7 +49,10 @@ export function checkHydrateOptions(options: HydrateOptions): void {
   const target = options.targetNamespace;
   const problem = namespaceNameProblem(target);
   if (problem) {
-    throw new UserError('invalid-argument', `"${target}" is not a valid namespace name: ${problem}`);
+    throw new UserError(
+      'invalid-argument',
+      `"${target}" is not a valid namespace name: ${problem}`,
+    );
   }
   const replicas = options.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 0) {
@@ -69,7 +72,10 @@ export function checkHydrateOptions(options: HydrateOptions): void {
  * out, Ingresses moved to the host suffix or left out when they would answer for
  * production, and everything labelled with the snapshot and choice it came from.
  */
-export function hydrationRestore(chosen: HydrationSource, options: HydrateOptions): HydrationRestore {
+export function hydrationRestore(
+  chosen: HydrationSource,
+  options: HydrateOptions,
+): HydrationRestore {
   const { snapshot, records, sourceNamespace } = chosen;
   const replicas = options.replicas ?? 1;
   const copySecrets = options.secrets === 'copy';

@@ -106,7 +106,9 @@ export async function planRestore(
   const transformed = transformObjects([...impliedNamespaces(adjusted), ...adjusted], options);
   return {
     snapshotId: snapshot.id,
-    objects: finishPlanObjects(profile.afterTransform?.(transformed.objects) ?? transformed.objects),
+    objects: finishPlanObjects(
+      profile.afterTransform?.(transformed.objects) ?? transformed.objects,
+    ),
     warnings: [...warnings, ...guarded.warnings, ...transformed.warnings],
     skipped,
     storageClassesAbsentAtSource: storageClassesAbsentAtSource(

@@ -1,25 +1,11 @@
 import { UserError } from '../errors';
 import { planRestore } from '../restore';
 import type { RestorePlan } from '../restore/execute-plan';
-import type { KubeObject, ObjectRecord, Snapshot } from '../snapshot/types';
+import { captured, snapshotOf } from '../restore/testing';
 import { checkHydrateOptions, hydrationRestore } from './profile';
 import type { HydrateOptions } from './types';
 
 const ENTITY_LABEL = 'backstage.io/kubernetes-id';
-const SNAPSHOT_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
-
-/** One object of the source snapshot: where it is recorded and what was captured. */
-interface Captured {
-  group: string;
-  resource: string;
-  object: KubeObject;
-}
-
-const captured = (group: string, resource: string, object: KubeObject): Captured => ({
-  group,
-  resource,
-  object,
-});
 
 const deployment = (name: string, entity: string, env: Record<string, unknown>[] = []) =>
   captured('apps', 'deployments', {
@@ -40,7 +26,7 @@ const deployment = (name: string, entity: string, env: Record<string, unknown>[]
   });
 
 /** The `storefront` entity (a web Deployment with its Secret, claim, autoscaler and Ingress) beside another entity's Deployment. */
-const SHOP: Captured[] = [
+const SHOP = [
   captured('', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }),
   deployment('web', 'storefront', [
     { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'db-password', key: 'value' } } },
@@ -84,48 +70,14 @@ const SHOP: Captured[] = [
   }),
 ];
 
-/** The snapshot as a repository would give it back: one record list, each object by id. */
-function snapshotOf(objects: Captured[]): {
-  snapshot: Snapshot;
-  records: ObjectRecord[];
-  source: { getJson<T>(id: string): Promise<T> };
-} {
-  const blobs = new Map<string, unknown>();
-  const records = objects.map(({ group, resource, object }, index): ObjectRecord => {
-    const content = `object-${index}`;
-    blobs.set(content, object);
-    return {
-      group,
-      version: object.apiVersion.split('/').pop()!,
-      kind: object.kind,
-      resource,
-      ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
-      name: object.metadata.name!,
-      labels: object.metadata.labels,
-      content,
-      restorable: true,
-    };
-  });
-  blobs.set('records', records);
-  const snapshot = {
-    id: SNAPSHOT_ID,
-    time: '2026-11-30T12:00:00Z',
-    cluster: { name: 'prod', server: 'https://prod.example:6443' },
-    recordLists: ['records'],
-  } as Snapshot;
-  return {
-    snapshot,
-    records,
-    source: {
-      getJson: async <T>(id: string) => structuredClone(blobs.get(id)) as T,
-    },
-  };
-}
+/** The id of the snapshot the last plan came from. */
+let snapshotId = '';
 
 async function planHydration(
   options: Partial<HydrateOptions> = {},
 ): Promise<{ plan: RestorePlan; hydration: ReturnType<typeof hydrationRestore> }> {
   const { snapshot, records, source } = snapshotOf(SHOP);
+  snapshotId = snapshot.id;
   const hydration = hydrationRestore(
     { snapshot, records, sourceNamespace: 'shop' },
     { targetNamespace: 'dev-alice', entity: 'storefront', ...options },
@@ -169,7 +121,7 @@ describe('hydration as a restore profile', () => {
       if (implied) continue;
       expect(object.metadata.labels?.['kube-backup.io/hydrated-from']).toBe('a1b2c3d4e5f60718');
       expect(object.metadata.annotations).toMatchObject({
-        'kube-backup.io/hydrated-from-snapshot': SNAPSHOT_ID,
+        'kube-backup.io/hydrated-from-snapshot': snapshotId,
         'kube-backup.io/hydrated-selection': 'namespace=shop; entity=storefront',
       });
     }

@@ -102,6 +102,7 @@ describe('kubectl backup restore: round trip and target checks', () => {
     await work.initRepository();
   });
   afterAll(async () => {
+    await k('delete', 'storageclass', 'gold', '--ignore-not-found').catch(() => undefined);
     await work?.cleanup();
     await cluster?.stop();
   });
@@ -127,11 +128,21 @@ describe('kubectl backup restore: round trip and target checks', () => {
     expect(result.stdout).toMatch(/restore of snapshot [0-9a-f]{8} into kube-test: \d+ created/);
 
     // Every field the snapshot kept came from the original and came back as it was, with
-    // exactly the original's labels (controllers may annotate what they manage).
+    // exactly the original's labels (controllers may annotate what they manage). Finalizers
+    // are a list the cluster adds to, so only the kept ones must be there.
     const after = await liveObjects(described.objects);
     for (const { identity, object } of stored) {
-      expect({ identity, object: before.get(identity) }).toMatchObject({ identity, object });
-      expect({ identity, object: after.get(identity) }).toMatchObject({ identity, object });
+      const { finalizers = [], ...metadata } = object.metadata as KubeObject['metadata'] & {
+        finalizers?: string[];
+      };
+      const kept = { ...object, metadata };
+      for (const live of [before.get(identity), after.get(identity)]) {
+        expect({ identity, object: live }).toMatchObject({ identity, object: kept });
+        expect({ identity, finalizers: live?.metadata.finalizers ?? [] }).toEqual({
+          identity,
+          finalizers: expect.arrayContaining(finalizers),
+        });
+      }
       expect({ identity, labels: after.get(identity)!.metadata.labels }).toEqual({
         identity,
         labels: object.metadata.labels,
@@ -154,7 +165,12 @@ describe('kubectl backup restore: round trip and target checks', () => {
   it('names the storage class a claim needs and the mapping that fixes it, writing nothing', async () => {
     await apply(
       'claims.yaml',
-      `apiVersion: v1
+      `apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: gold}
+provisioner: example.com/none
+---
+apiVersion: v1
 kind: Namespace
 metadata: {name: claims}
 ---
@@ -168,13 +184,21 @@ spec:
 `,
     );
     const snapshot = await createSnapshot('claims');
+    expect(snapshot.storageClasses).toEqual([{ name: 'gold', existed: true }]);
+    // The class existed at capture and is gone now; the snapshot's copy of it stays out.
+    await k('delete', 'storageclass', 'gold');
+    const restore = (...args: string[]) =>
+      work.cli([
+        'restore',
+        snapshot.id,
+        '--namespace-mapping',
+        'claims:claims-copy',
+        '--exclude-resources',
+        'storageclasses',
+        ...args,
+      ]);
 
-    const refused = await work.cli([
-      'restore',
-      snapshot.id,
-      '--namespace-mapping',
-      'claims:claims-copy',
-    ]);
+    const refused = await restore();
     expect(refused.code).toBe(1);
     const errors = refused.stderr.split('\n').filter(line => line.startsWith('error:'));
     expect(errors).toHaveLength(1);
@@ -186,14 +210,7 @@ spec:
     );
     expect(await exists('namespace', 'claims-copy')).toBe(false);
 
-    const mapped = await work.cli([
-      'restore',
-      snapshot.id,
-      '--namespace-mapping',
-      'claims:claims-copy',
-      '--storage-class-mapping',
-      'gold:fast-ssd',
-    ]);
+    const mapped = await restore('--storage-class-mapping', 'gold:fast-ssd');
     expect(mapped.code).toBe(0);
     const claim = JSON.parse(await k('get', 'pvc', 'data', '-n', 'claims-copy', '-o', 'json')) as {
       spec: { storageClassName: string };

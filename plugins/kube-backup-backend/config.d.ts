@@ -46,7 +46,11 @@ export interface Config {
         allowSecrets?: boolean;
       }>;
     };
-    /** Namespaces never hydrated into (production): names or patterns such as `prod-*`. */
+    /**
+     * Namespaces never hydrated into (production): names or patterns such as `prod-*`, on top
+     * of the engine's own (kube-system, kube-public, kube-node-lease, default), which always
+     * apply.
+     */
     protectedNamespaces?: string[];
     /**
      * What an entity without a `backstage.io/kubernetes-id` may claim. Such an entity names its

@@ -10,7 +10,10 @@ export * from './cluster/resource-types';
 export { mapConcurrent, ConcurrencyLimiter } from './cluster/limiter';
 
 export * from './selectors/label-selector';
-export { namePatternMatcher, matchesAnyNamePattern } from './selectors/name-pattern';
+export {
+  namePatternMatcher,
+  matchesAnyNamePattern,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
 export {
   DEFAULT_PROTECTED_NAMESPACES,
   isProtectedNamespace,

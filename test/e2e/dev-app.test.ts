@@ -6,14 +6,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { devAppConfigEnv, freePort, yarnStart, type DevProcess } from './dev-app-harness';
-import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from './frontend-harness';
+import { describeNeeding } from '../src/testing/components';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from './frontend-harness';
 import { kubectl } from './harness';
 
 const RESULTS = resolve(__dirname, '../../test-results');
 
-if (!hasChromium)
-  console.warn(`dev app e2e skipped: ${CHROMIUM} is absent (Debian package "chromium")`);
-const describeWithChromium = hasChromium ? describe : describe.skip;
+const describeWithChromium = describeNeeding([chromiumMissing]);
 
 describeWithChromium('the dev apps (yarn start in the plugins)', () => {
   let backend: DevProcess;

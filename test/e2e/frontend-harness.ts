@@ -22,7 +22,10 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
-export const hasChromium = existsSync(CHROMIUM);
+/** Why no browser can be started here, or undefined when one can. */
+export const chromiumMissing = existsSync(CHROMIUM)
+  ? undefined
+  : `${CHROMIUM} is absent (Debian package "chromium", installed by scripts/toolchain.sh)`;
 
 /** Bundles the e2e page; esbuild runs in its own process (not inside jest's globals). */
 export async function bundleE2eApp(): Promise<{ file: string; cleanup(): Promise<void> }> {

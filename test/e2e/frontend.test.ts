@@ -1,24 +1,27 @@
 // The Backstage frontend plugin in headless Chromium against the real backend plugin
 // (startTestBackend), a real repository with a snapshot captured from the Kubernetes API
-// test server, and that server as both the production and the dev cluster.
+// test server, and that server as both the production and the dev cluster. The snapshot
+// holds two entities (storefront in shop, payments-api in payments); the page is
+// storefront's.
 import { captureSnapshot, connectToCluster, Repository } from '@kube-backup/core';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import {
-  findPostgresBin,
+  postgresMissing,
   startPostgres,
   type TestPostgres,
 } from '../../plugins/kube-backup-backend/src/testing/postgres';
 import { startKubeBackupTestBackend } from '../../plugins/kube-backup-backend/src/testing/backend';
 import { storefront } from '../fixtures/entities';
 import { startTestCluster, type TestCluster } from '../src/server';
+import { describeNeeding } from '../src/testing/components';
 import {
   bundleE2eApp,
   CHROMIUM,
   CHROMIUM_ARGS,
-  hasChromium,
+  chromiumMissing,
   servePage,
   type PageServer,
 } from './frontend-harness';
@@ -27,24 +30,16 @@ const PASSWORD = 'correct horse battery staple';
 const FIXTURES = resolve(__dirname, '../fixtures/production');
 const RESULTS = resolve(__dirname, '../../test-results');
 
+/** How long a page wait may take before it fails naming what it awaited (tests allow 120 s). */
+const WAIT_BOUND_MS = 100_000;
+
 const USER = 'user:default/alice';
 const OWNERSHIP = [USER, 'group:default/shop-team'];
 /** Another owner of storefront: restores need a second pair of eyes. */
 const SECOND_OWNER = 'user:default/carol';
 
 // Backstage's production database, as the backend plugin's own suite runs it.
-const postgresBin = findPostgresBin();
-if (!hasChromium || !postgresBin) {
-  console.warn(
-    `frontend e2e skipped: ${[
-      hasChromium ? '' : `${CHROMIUM} is absent (Debian package "chromium")`,
-      postgresBin ? '' : 'PostgreSQL is absent (Debian package "postgresql")',
-    ]
-      .filter(Boolean)
-      .join(' and ')}`,
-  );
-}
-const describeWithChromium = hasChromium && postgresBin ? describe : describe.skip;
+const describeWithChromium = describeNeeding([chromiumMissing, postgresMissing()]);
 
 describeWithChromium('Backstage frontend plugin in Chromium', () => {
   let cluster: TestCluster;
@@ -68,8 +63,8 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     const connection = await connectToCluster({ kubeconfig: cluster.kubeconfigPath });
     try {
       const snapshot = await captureSnapshot(connection, repository, {
-        namespaces: ['shop'],
-        entities: ['storefront'],
+        namespaces: ['shop', 'payments'],
+        entities: ['storefront', 'payments-api'],
         tags: ['release'],
       });
       snapshotId = snapshot.id;
@@ -78,7 +73,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
       await repository.close();
     }
 
-    postgres = await startPostgres(postgresBin as string);
+    postgres = await startPostgres();
     const knex = await postgres.newDatabase();
     const backend = await startKubeBackupTestBackend({
       repository: { location: `file://${repoDir}`, password: PASSWORD },
@@ -122,6 +117,8 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     );
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // Waits end on their condition; the bound, under the tests' own, only names a hang.
+    page.setDefaultTimeout(WAIT_BOUND_MS);
     page.on('pageerror', error => consoleErrors.push(error.message));
     await mkdir(RESULTS, { recursive: true });
   }, 180_000);
@@ -139,7 +136,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
 
   it('shows the entity’s snapshots', async () => {
     await page.goto(pageServer.url);
-    await page.getByText('1 snapshot', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByText('1 snapshot', { exact: true }).waitFor();
     await page
       .getByRole('button', { name: `Details of snapshot ${snapshotId.slice(0, 12)}` })
       .waitFor();
@@ -155,9 +152,9 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     await detail.getByRole('button', { name: 'Close' }).click();
     await detail.waitFor({ state: 'detached' });
     expect(consoleErrors).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
-  it('hydrates the snapshot into a dev namespace and the objects land in the cluster', async () => {
+  it('hydrates the snapshot into a dev namespace: the review lists what is then written, and the objects land in the cluster', async () => {
     await page.getByRole('button', { name: /^Hydrate from snapshot/ }).click();
     const dialog = page.getByRole('dialog', { name: /^Hydrate from snapshot/ });
     const target = dialog.getByRole('combobox', { name: 'Target' });
@@ -165,13 +162,36 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     expect(await target.inputValue()).toBe('dev');
     await dialog.getByRole('textbox', { name: 'Namespace' }).fill('dev-alice');
     await dialog.getByRole('button', { name: 'Review' }).click();
-    await dialog.getByRole('list', { name: 'Will be created or updated' }).waitFor();
-    await expectText(dialog.innerText(), /Deployment/);
+    const review = dialog.getByRole('list', { name: 'Will be created or updated' });
+    await review.waitFor();
+    const reviewed = await review.getByRole('listitem').allInnerTexts();
     await page.screenshot({ path: join(RESULTS, 'frontend-hydrate-dialog.png') });
     await dialog.getByRole('button', { name: 'Hydrate', exact: true }).click();
 
-    await dialog.getByText('Hydrated dev-alice in dev').waitFor({ timeout: 60_000 });
+    await dialog.getByText('Hydrated dev-alice in dev').waitFor();
     const result = dialog.getByRole('list', { name: 'Objects written' });
+    // The review listed exactly what the hydration then wrote: per kind, as many objects
+    // with the same names ("2 Deployments (cart, storefront)"), and no other kind.
+    const writtenByKind = new Map<string, string[]>();
+    for (const line of await result.getByRole('listitem').allInnerTexts()) {
+      const [, kind, name] = /^(\w+)\/(\S+)(?: in dev-alice)?: (created|updated)$/.exec(line) ?? [];
+      expect({ line, parsed: Boolean(kind) }).toEqual({ line, parsed: true });
+      writtenByKind.set(kind, [...(writtenByKind.get(kind) ?? []), name].sort());
+    }
+    const reviewedAsWritten = reviewed
+      .map(item => {
+        const [, count, names] = /^(\d+) \w+ \((.*)\)$/.exec(item) ?? [];
+        return `${count}: ${(names ?? '').split(', ').sort().join(', ')}`;
+      })
+      .sort();
+    expect(reviewedAsWritten).toEqual(
+      [...writtenByKind.values()].map(names => `${names.length}: ${names.join(', ')}`).sort(),
+    );
+    // The snapshot's other entity, its namespace and the cluster-scoped objects a hydration
+    // leaves out are not in the review; plurals are the cluster's, not a guess.
+    expect(reviewed.join('\n')).not.toMatch(/payments|CustomResourceDefinition|Secret/);
+    expect(reviewed.join('\n')).not.toMatch(/Policys|Ingresss|Classs/);
+    expect(reviewed).toEqual(expect.arrayContaining([expect.stringMatching(/^2 Deployments \(/)]));
     await expectText(result.innerText(), /Deployment\/storefront in dev-alice: created/);
     await expectText(result.innerText(), /Service\/storefront in dev-alice: created/);
     // Production Secrets stayed behind; the page names those the workloads need.
@@ -190,25 +210,27 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     await page.getByRole('table', { name: 'Hydrations' }).getByText('dev/dev-alice').waitFor();
   }, 120_000);
 
-  it('explains a refused hydration into a protected namespace (403)', async () => {
+  it('explains a refused hydration into a protected namespace (403) at review, before anything can start', async () => {
     await page.getByRole('button', { name: /^Hydrate from snapshot/ }).click();
     const dialog = page.getByRole('dialog', { name: /^Hydrate from snapshot/ });
     await dialog.getByRole('combobox', { name: 'Target' }).waitFor();
     // dev-* allows it; the backend's protected namespaces do not.
     await dialog.getByRole('textbox', { name: 'Namespace' }).fill('dev-protected');
     await dialog.getByRole('button', { name: 'Review' }).click();
-    await dialog.getByRole('button', { name: 'Hydrate', exact: true }).click();
     const alert = dialog.getByRole('alert');
     await alert.waitFor();
     await expectText(alert.innerText(), /You are not allowed to hydrate into dev \/ dev-protected/);
     await expectText(alert.innerText(), /is protected/);
     await expectText(alert.innerText(), /Ask an owner of component:default\/storefront/);
+    expect(await dialog.getByRole('button', { name: 'Hydrate', exact: true }).isDisabled()).toBe(
+      true,
+    );
     await page.screenshot({ path: join(RESULTS, 'frontend-hydrate-403.png') });
     expect(cluster.store.list('apps/v1', 'Deployment', 'dev-protected')).toEqual([]);
     await dialog.getByRole('button', { name: 'Back' }).click();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
-  }, 60_000);
+  }, 120_000);
 
   it('requests a restore; the requester may not approve it, another owner does and sees the outcome', async () => {
     await page.getByRole('button', { name: /^Request restore of snapshot/ }).click();
@@ -238,6 +260,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     await own.waitFor({ state: 'detached' });
 
     const second = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    second.setDefaultTimeout(WAIT_BOUND_MS);
     second.on('pageerror', error => consoleErrors.push(error.message));
     await second.goto(secondOwnerServer.url);
     const waiting = second.getByRole('table', { name: 'Pending (1)' });
@@ -250,7 +273,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     const history = second.getByRole('table', { name: 'History (1)' });
     await history.waitFor();
     // The restore runs in the backend; the page polls until it has an outcome.
-    await history.getByText(/^succeeded$/).waitFor({ timeout: 60_000 });
+    await history.getByText(/^succeeded$/).waitFor();
     await expectText(history.innerText(), /user:default\/carol/);
     await expectText(history.innerText(), /“go”/);
     await second.screenshot({ path: join(RESULTS, 'frontend-requests.png'), fullPage: true });

@@ -106,11 +106,8 @@ export function readKubeBackupConfig(root: Config): KubeBackupConfig {
     clusters,
     productionCluster: productionCluster ?? clusters[0]?.name,
     targets,
-    protectedNamespaces: config.getOptionalStringArray('protectedNamespaces') ?? [
-      'kube-system',
-      'kube-public',
-      'kube-node-lease',
-    ],
+    // On top of the engine's own (DEFAULT_PROTECTED_NAMESPACES), which always apply.
+    protectedNamespaces: config.getOptionalStringArray('protectedNamespaces') ?? [],
     namespaceOwners,
     restore: {
       allowSelfApproval: config.getOptionalBoolean('restore.allowSelfApproval') ?? false,
@@ -138,17 +135,4 @@ function volumeConcurrency(value: number | undefined): number | undefined {
     throw new InputError(`kubeBackup.volumes.concurrency must be a whole number ≥ 1, not ${value}`);
   }
   return value;
-}
-
-/** `dev-*` style patterns: `*` is any run of characters, `?` one character. */
-export function matchesNamespacePattern(pattern: string, namespace: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .split('')
-      .map(char =>
-        char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
-      )
-      .join('')}$`,
-  );
-  return regex.test(namespace);
 }

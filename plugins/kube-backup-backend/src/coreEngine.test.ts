@@ -3,6 +3,7 @@
 // restored into production by the backend's jobs, checked in the test server's store.
 import type {
   HydrationJob,
+  HydrationPlan,
   RestoreRequest,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import { captureSnapshot, connectToCluster, Repository } from '@kube-backup/core';
@@ -12,12 +13,12 @@ import { join, resolve } from 'node:path';
 import { startKubeBackupTestBackend, type TestBackend } from './testing/backend';
 import { storefront } from '../../../test/fixtures/entities';
 import { startTestCluster, type TestCluster } from '../../../test/src/server';
-import { findPostgresBin, startPostgres, type TestPostgres } from './testing/postgres';
-import { waitForFinish } from './testing/jobs';
+import { describeNeeding } from '../../../test/src/testing/components';
+import { postgresMissing, startPostgres, type TestPostgres } from './testing/postgres';
+import { hydrationEnded, restoreEnded } from './testing/jobs';
 import { FAST_KDF } from './testing/repository';
 
-const bin = findPostgresBin();
-const describeWithPostgres = bin ? describe : describe.skip;
+const describeWithPostgres = describeNeeding([postgresMissing()]);
 
 const PASSWORD = 'correct horse battery staple';
 const FIXTURES = resolve(__dirname, '../../../test/fixtures/production');
@@ -49,7 +50,7 @@ describeWithPostgres('backend jobs over core against the Kubernetes API test ser
       await repository.close();
     }
 
-    postgres = await startPostgres(bin as string);
+    postgres = await startPostgres();
     backend = await startKubeBackupTestBackend({
       repository: { location: `file://${repoDir}`, password: PASSWORD },
       kubeconfig: cluster.kubeconfigPath,
@@ -82,11 +83,13 @@ describeWithPostgres('backend jobs over core against the Kubernetes API test ser
       body: { snapshotId, ...body },
     });
     expect(started.status).toBe(202);
-    return waitForFinish<HydrationJob>(backend, `/hydrations/${started.body.id}`);
+    return hydrationEnded(backend, started.body.id);
   }
 
   const names = (objects: Array<{ metadata?: { name?: string } }>) =>
     objects.map(object => object.metadata?.name).sort();
+  const backendAudit = (eventId: string) =>
+    backend.audit.events.filter(event => event.eventId === eventId);
 
   it('hydrates the entity into a dev namespace: scaled down, labelled, without Secrets', async () => {
     const job = await hydrate({ target: 'dev', namespace: 'dev-alice' });
@@ -131,6 +134,68 @@ describeWithPostgres('backend jobs over core against the Kubernetes API test ser
     });
   }, 60_000);
 
+  it('plans a hydration by a server dry run: what the hydration then writes, by kind, and nothing before', async () => {
+    const body = { snapshotId, target: 'dev', namespace: 'dev-planned', replicas: 0 };
+    const planned = await call<HydrationPlan>(
+      '/entities/component/default/storefront/hydration-plans',
+      { method: 'POST', user: OWNER, body },
+    );
+    expect(planned.status).toBe(200);
+    const plan = planned.body;
+    expect(plan).toMatchObject({
+      namespace: 'dev-planned',
+      sourceNamespace: 'shop',
+      cluster: 'dev',
+    });
+    expect(names(cluster.store.list('v1', 'Namespace'))).not.toContain('dev-planned');
+    // Plurals as the cluster's discovery names the resources.
+    const resources = Object.fromEntries(plan.kinds.map(kind => [kind.kind, kind.resource]));
+    expect(resources).toMatchObject({
+      Deployment: 'deployments',
+      NetworkPolicy: 'networkpolicies',
+      PodDisruptionBudget: 'poddisruptionbudgets',
+    });
+    // What a hydration never writes is not in the plan, and the plan says why: Secrets (not
+    // asked for), the autoscaler that would undo the replicas, the Ingress that would take
+    // production's traffic, cluster-scoped dependencies.
+    for (const kind of ['Secret', 'HorizontalPodAutoscaler', 'Ingress', 'StorageClass']) {
+      expect(resources).not.toHaveProperty(kind);
+    }
+    expect(plan.droppedAutoscalers).toEqual([expect.stringMatching(/storefront/)]);
+    expect(plan.leftOutIngresses).toEqual([
+      { name: 'storefront', reason: expect.stringMatching(/production host/) },
+    ]);
+
+    const job = await hydrate({ target: 'dev', namespace: 'dev-planned', replicas: 0 });
+    expect(job.status).toBe('succeeded');
+    const written = (job.result?.objects as Array<{ kind: string; name: string; outcome: string }>)
+      .map(object => `${object.kind}/${object.name} ${object.outcome}`)
+      .sort();
+    const inPlan = plan.kinds
+      .flatMap(kind => kind.objects.map(object => `${kind.kind}/${object.name} ${object.outcome}`))
+      .sort();
+    expect(inPlan).toEqual(written);
+    expect(backendAudit('hydration-plan')).toEqual([
+      expect.objectContaining({ outcome: 'success', meta: expect.objectContaining(body) }),
+    ]);
+  }, 60_000);
+
+  it('refuses to plan what it would refuse to hydrate (403), and says why', async () => {
+    const refused = await call<{ error: { message: string } }>(
+      '/entities/component/default/storefront/hydration-plans',
+      { method: 'POST', user: OWNER, body: { snapshotId, target: 'dev', namespace: 'shop' } },
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe(
+      'namespace "shop" is not one target "dev" allows (dev-*)',
+    );
+    const notOwner = await call<{ error: { message: string } }>(
+      '/entities/component/default/storefront/hydration-plans',
+      { method: 'POST', body: { snapshotId, target: 'dev', namespace: 'dev-x' } },
+    );
+    expect(notOwner.status).toBe(403);
+  });
+
   it('brings Secrets and the asked-for replicas where the target allows Secrets', async () => {
     const job = await hydrate({
       target: 'sandbox',
@@ -170,10 +235,7 @@ describeWithPostgres('backend jobs over core against the Kubernetes API test ser
       body: { decision: 'approve' },
     });
     expect(approved.status).toBe(200);
-    const finished = await waitForFinish<RestoreRequest>(
-      backend,
-      `/restore-requests/${requested.body.id}`,
-    );
+    const finished = await restoreEnded(backend, requested.body.id);
     expect(finished.error).toBeUndefined();
     expect(finished.status).toBe('succeeded');
     expect(finished.outcome).toMatchObject({ counts: { created: 1, failed: 0 } });
@@ -210,7 +272,7 @@ describeWithPostgres('backend jobs over core against the Kubernetes API test ser
         user: OWNER,
         body: { decision: 'approve' },
       });
-      return waitForFinish<RestoreRequest>(backend, `/restore-requests/${requested.body.id}`);
+      return restoreEnded(backend, requested.body.id);
     };
 
     const left = await restore();

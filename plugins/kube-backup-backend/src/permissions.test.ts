@@ -16,9 +16,10 @@ import { storefront } from '../../../test/fixtures/entities';
 import { startTestCluster, type TestCluster } from '../../../test/src/server';
 import { startKubeBackupTestBackend, type TestBackend } from './testing/backend';
 import { deploymentRecord, FAST_KDF, saveSnapshot } from './testing/repository';
-import { newSqliteDatabase, sqliteAvailable } from './testing/sqlite';
+import { describeNeeding } from '../../../test/src/testing/components';
+import { newSqliteDatabase, sqliteMissing } from './testing/sqlite';
 
-const describeWithSqlite = sqliteAvailable() ? describe : describe.skip;
+const describeWithSqlite = describeNeeding([sqliteMissing()]);
 
 const OUTSIDER = 'user:default/outsider';
 const DEVELOPER = 'user:default/dev';

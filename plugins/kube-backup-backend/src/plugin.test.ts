@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Entity } from '@backstage/catalog-model';
 import type {
   HydrationJob,
+  HydrationPlan,
   HydrationTargetList,
   RestoreRequest,
   SnapshotDetail,
@@ -11,18 +12,17 @@ import { Repository } from '@kube-backup/core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { recordingAuditor } from './testing/audit';
 import { startKubeBackupTestBackend, type TestBackend } from './testing/backend';
-import { waitForFinish } from './testing/jobs';
+import { hydrationEnded, restoreEnded } from './testing/jobs';
 import { storefront } from '../../../test/fixtures/entities';
 import { startTestCluster, type TestCluster } from '../../../test/src/server';
-import { newSqliteDatabase, sqliteAvailable } from './testing/sqlite';
+import { describeNeeding } from '../../../test/src/testing/components';
+import { newSqliteDatabase, sqliteMissing } from './testing/sqlite';
 import { deploymentRecord, FAST_KDF, saveSnapshot } from './testing/repository';
 
 // The plugin runs on SQLite here, as in a development Backstage; the store suite and the
 // engine suite run on PostgreSQL, Backstage's production database.
-const describeWithSqlite = sqliteAvailable() ? describe : describe.skip;
-if (!sqliteAvailable()) console.warn('skipping the plugin suite: the sqlite3 driver did not build');
+const describeWithSqlite = describeNeeding([sqliteMissing()]);
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -58,8 +58,6 @@ describeWithSqlite('kube-backup backend plugin', () => {
   let knex: Knex;
   let repoDir: string;
   let backend: TestBackend;
-  const audit = recordingAuditor();
-  const audits = audit.events;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -122,6 +120,7 @@ describeWithSqlite('kube-backup backend plugin', () => {
       kubeconfig: cluster.kubeconfigPath,
       hydrationTargets: [
         { name: 'dev', cluster: 'dev', namespaces: ['dev-*', 'prod-*'] },
+        { name: 'numbered', cluster: 'dev', namespaces: ['team-?'] },
         {
           name: 'payments-sandbox',
           cluster: 'dev',
@@ -141,7 +140,6 @@ describeWithSqlite('kube-backup backend plugin', () => {
       },
       memberships: MEMBERSHIP,
       defaultUser: 'user:default/dev',
-      features: [audit.factory],
     });
   }, 120_000);
 
@@ -237,12 +235,14 @@ describeWithSqlite('kube-backup backend plugin', () => {
     });
     expect(storefrontTargets.body.items).toEqual([
       { name: 'dev', cluster: 'dev', namespaces: ['dev-*', 'prod-*'], allowSecrets: false },
+      { name: 'numbered', cluster: 'dev', namespaces: ['team-?'], allowSecrets: false },
     ]);
     const paymentsTargets = await call<HydrationTargetList>(`${PAYMENTS}/hydration-targets`, {
       user: BOB,
     });
     expect(paymentsTargets.body.items.map(target => [target.name, target.allowSecrets])).toEqual([
       ['dev', false],
+      ['numbered', false],
       ['payments-sandbox', true],
     ]);
     // Not to a developer who owns neither.
@@ -268,7 +268,7 @@ describeWithSqlite('kube-backup backend plugin', () => {
     }
     const jobs = await call<{ items: HydrationJob[] }>(`${STOREFRONT}/hydrations`);
     expect(jobs.body.items).toEqual([]);
-    expect(audits.filter(event => event.eventId === 'hydration-start')).toEqual(
+    expect(backend.audit.events.filter(event => event.eventId === 'hydration-start')).toEqual(
       refused.map(() => expect.objectContaining({ outcome: 'failure' })),
     );
     const secretsRefused = await call<{ error: { message: string } }>(`${STOREFRONT}/hydrations`, {
@@ -279,6 +279,30 @@ describeWithSqlite('kube-backup backend plugin', () => {
     expect(secretsRefused.body.error.message).toMatch(/does not allow Secrets/);
     expect(cluster.store.list('v1', 'Namespace').map(ns => ns.metadata?.name)).not.toContain(
       'dev-secrets',
+    );
+  });
+
+  it('takes a ? in a target’s pattern as one character, as the dialog does (team-1 yes, team-10 no)', async () => {
+    const plan = (namespace: string) =>
+      call<HydrationPlan & { error?: { message: string } }>(`${STOREFRONT}/hydration-plans`, {
+        method: 'POST',
+        user: ALICE,
+        body: { snapshotId: ids['storefront-5'], target: 'numbered', namespace },
+      });
+    const one = await plan('team-1');
+    expect(one.status).toBe(200);
+    expect(one.body.kinds.map(kind => [kind.kind, kind.resource, kind.objects.length])).toEqual([
+      ['Deployment', 'deployments', 1],
+      ['Namespace', 'namespaces', 1],
+    ]);
+    const ten = await plan('team-10');
+    expect(ten.status).toBe(403);
+    expect(ten.body.error?.message).toBe(
+      'namespace "team-10" is not one target "numbered" allows (team-?)',
+    );
+    // A plan is a dry run: nothing was written.
+    expect(cluster.store.list('v1', 'Namespace').map(ns => ns.metadata?.name)).not.toContain(
+      'team-1',
     );
   });
 
@@ -300,7 +324,7 @@ describeWithSqlite('kube-backup backend plugin', () => {
       namespace: 'dev-dev',
       createdBy: ALICE,
     });
-    const job = await waitForFinish<HydrationJob>(backend, `/hydrations/${started.body.id}`);
+    const job = await hydrationEnded(backend, started.body.id);
     expect(job.error).toBeUndefined();
     expect(job.status).toBe('succeeded');
     expect(job.progress).toBe(1);
@@ -325,7 +349,7 @@ describeWithSqlite('kube-backup backend plugin', () => {
     );
     const list = await call<{ items: HydrationJob[] }>(`${STOREFRONT}/hydrations`);
     expect(list.body.items.map(item => item.id)).toEqual([started.body.id]);
-    expect(audits).toEqual(
+    expect(backend.audit.events).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ eventId: 'hydration-start', outcome: 'success' }),
         expect.objectContaining({ eventId: 'hydration-run', outcome: 'success' }),
@@ -374,10 +398,7 @@ describeWithSqlite('kube-backup backend plugin', () => {
     });
     expect(again.status).toBe(409);
 
-    const finished = await waitForFinish<RestoreRequest>(
-      backend,
-      `/restore-requests/${requested.body.id}`,
-    );
+    const finished = await restoreEnded(backend, requested.body.id);
     expect(finished.error).toBeUndefined();
     expect(finished.status).toBe('succeeded');
     expect(finished.finishedAt).toBeDefined();
@@ -391,7 +412,7 @@ describeWithSqlite('kube-backup backend plugin', () => {
     );
     const restored = cluster.store.get('apps/v1', 'Deployment', 'shop', 'storefront');
     expect(restored?.spec).toMatchObject({ replicas: 2 });
-    expect(audits).toEqual(
+    expect(backend.audit.events).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ eventId: 'restore-request', outcome: 'success' }),
         expect.objectContaining({ eventId: 'restore-decision', outcome: 'failure' }),
@@ -415,9 +436,9 @@ describeWithSqlite('kube-backup backend plugin', () => {
     });
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ requestedBy: ALICE, decidedBy: ALICE });
-    await waitForFinish(backend, `/restore-requests/${requested.body.id}`);
+    await restoreEnded(backend, requested.body.id);
     expect(
-      audits.filter(
+      backend.audit.events.filter(
         event => event.eventId === 'restore-decision' && event.meta.requestId === requested.body.id,
       ),
     ).toEqual([
@@ -463,13 +484,22 @@ describeWithSqlite('kube-backup backend plugin', () => {
         })
       ).status,
     ).toBe(400);
-    for (const replicas of [11, -1, 1.5, '2']) {
-      const response = await call<{ error: { message: string } }>(`${STOREFRONT}/hydrations`, {
-        method: 'POST',
-        body: { snapshotId: ids['storefront-5'], target: 'dev', namespace: 'dev-x', replicas },
-      });
-      expect(response.status).toBe(400);
-      expect(response.body.error.message).toMatch(/replicas must be a whole number from 0 to 10/);
+    // A hydration and its plan take one body, parsed by one schema.
+    for (const route of ['hydrations', 'hydration-plans']) {
+      for (const replicas of [11, -1, 1.5, '2']) {
+        const response = await call<{ error: { message: string } }>(`${STOREFRONT}/${route}`, {
+          method: 'POST',
+          body: { snapshotId: ids['storefront-5'], target: 'dev', namespace: 'dev-x', replicas },
+        });
+        expect(response.status).toBe(400);
+        expect(response.body.error.message).toBe('replicas must be a whole number from 0 to 10');
+      }
     }
+    const decision = await call<{ error: { message: string } }>('/restore-requests/any/decision', {
+      method: 'POST',
+      body: { decision: 'maybe' },
+    });
+    expect(decision.status).toBe(400);
+    expect(decision.body.error.message).toBe('decision must be "approve" or "reject"');
   });
 });

@@ -6,9 +6,13 @@ import { HydrationStore } from './database/HydrationStore';
 import { applyMigrations } from './database/migrate';
 import { RestoreRequestStore } from './database/RestoreRequestStore';
 import { createRouter } from './router';
+import { AccessPolicy } from './service/AccessPolicy';
 import { ClusterService } from './service/ClusterService';
 import { coreEngine } from './service/engine';
+import { EntityResolver } from './service/EntityResolver';
+import { HydrationService } from './service/HydrationService';
 import { JobRunner } from './service/JobRunner';
+import { RestoreService } from './service/RestoreService';
 import { SnapshotService } from './service/SnapshotService';
 
 /** The kube-backup backend plugin: an entity's snapshots, hydrations and restore requests. */
@@ -47,35 +51,48 @@ export const kubeBackupPlugin = createBackendPlugin({
 
         const snapshots = new SnapshotService(config, deps.logger);
         const clusters = new ClusterService(config.clusters);
-        const jobs = new JobRunner({
-          engine: coreEngine,
-          snapshots,
-          clusters,
-          hydrations,
-          restores,
-          auditor: deps.auditor,
-          logger: deps.logger,
-          protectedNamespaces: config.protectedNamespaces,
-          volumes: config.volumes,
-        });
+        const jobs = new JobRunner({ auditor: deps.auditor, logger: deps.logger });
         deps.lifecycle.addShutdownHook(async () => {
           await jobs.idle();
           await snapshots.close();
           await clusters.close();
         });
 
+        const policy = new AccessPolicy({
+          config,
+          permissions: deps.permissions,
+          userInfo: deps.userInfo,
+        });
+        const entities = new EntityResolver({
+          httpAuth: deps.httpAuth,
+          catalog: deps.catalog,
+          namespaceOwners: config.namespaceOwners,
+        });
+        const shared = {
+          policy,
+          entities,
+          snapshots,
+          clusters,
+          runner: jobs,
+          engine: coreEngine,
+          volumes: config.volumes,
+        };
         deps.httpRouter.use(
           createRouter({
-            config,
-            httpAuth: deps.httpAuth,
-            userInfo: deps.userInfo,
-            permissions: deps.permissions,
             auditor: deps.auditor,
-            catalog: deps.catalog,
+            policy,
+            entities,
             snapshots,
-            hydrations,
-            restores,
-            jobs,
+            hydrations: new HydrationService({
+              ...shared,
+              store: hydrations,
+              protectedNamespaces: config.protectedNamespaces,
+            }),
+            restores: new RestoreService({
+              ...shared,
+              store: restores,
+              productionCluster: config.productionCluster,
+            }),
           }),
         );
       },

@@ -27,13 +27,13 @@ import {
 } from '../../../test/fixtures/entities';
 import { startTestCluster, type TestCluster } from '../../../test/src/server';
 import { RestoreRequestStore } from './database/RestoreRequestStore';
-import { recordingAuditor } from './testing/audit';
 import { startKubeBackupTestBackend, type TestBackend } from './testing/backend';
-import { waitForFinish } from './testing/jobs';
+import { hydrationEnded, restoreEnded } from './testing/jobs';
 import { FAST_KDF } from './testing/repository';
-import { newSqliteDatabase, sqliteAvailable } from './testing/sqlite';
+import { describeNeeding } from '../../../test/src/testing/components';
+import { newSqliteDatabase, sqliteMissing } from './testing/sqlite';
 
-const describeWithSqlite = sqliteAvailable() ? describe : describe.skip;
+const describeWithSqlite = describeNeeding([sqliteMissing()]);
 
 const PASSWORD = 'correct horse battery staple';
 const FIXTURES = resolve(__dirname, '../../../test/fixtures/production');
@@ -69,7 +69,6 @@ describeWithSqlite('the portal keeps each team to its own entities', () => {
   let repoDir: string;
   let knex: Knex;
   let backend: TestBackend;
-  const audit = recordingAuditor();
   /** Oldest first: payments alone, then both teams' namespaces together, then shop alone. */
   const snapshots = { paymentsOnly: '', both: '', shopOnly: '' };
 
@@ -122,7 +121,6 @@ describeWithSqlite('the portal keeps each team to its own entities', () => {
         user === SAM && permission === 'kube-backup.hydrate'
           ? { onlyForEntities: ['component:default/payments-api'] }
           : AuthorizeResult.ALLOW,
-      features: [audit.factory],
     });
   }, 180_000);
 
@@ -173,7 +171,7 @@ describeWithSqlite('the portal keeps each team to its own entities', () => {
       const jobs = await call<HydrationJobList>(`${PAYMENTS}/hydrations`, { user: PAULA });
       expect(jobs.body.items).toEqual([]);
       expect(
-        audit.events
+        backend.audit.events
           .filter(event => event.eventId === 'hydration-start')
           .map(event => [event.meta.entityRef, event.meta.namespace, event.outcome]),
       ).toEqual([
@@ -218,7 +216,7 @@ describeWithSqlite('the portal keeps each team to its own entities', () => {
         body: { snapshotId: snapshots.both, target: 'sandbox', namespace: 'sandbox-sam' },
       });
       expect(started.status).toBe(202);
-      const job = await waitForFinish<HydrationJob>(backend, `/hydrations/${started.body.id}`);
+      const job = await hydrationEnded(backend, started.body.id);
       expect(job.error).toBeUndefined();
       expect(job.status).toBe('succeeded');
       expect(names(cluster.store.list('apps/v1', 'Deployment', 'sandbox-sam'))).toEqual([
@@ -242,7 +240,7 @@ describeWithSqlite('the portal keeps each team to its own entities', () => {
         },
       });
       expect(started.status).toBe(202);
-      const job = await waitForFinish<HydrationJob>(backend, `/hydrations/${started.body.id}`);
+      const job = await hydrationEnded(backend, started.body.id);
       expect(job.status).toBe('succeeded');
       expect(names(cluster.store.list('v1', 'Secret', 'sandbox-paula'))).toEqual(
         expect.arrayContaining(['stripe-api-key', 'payments-db-credentials']),
@@ -309,10 +307,7 @@ describeWithSqlite('the portal keeps each team to its own entities', () => {
         body: { decision: 'approve' },
       });
       expect(approved.status).toBe(200);
-      const finished = await waitForFinish<RestoreRequest>(
-        backend,
-        `/restore-requests/${stored.id}`,
-      );
+      const finished = await restoreEnded(backend, stored.id);
       expect(finished.status).toBe('nothing-restored');
       expect(finished.outcomeMessage).toBe(
         "nothing restored: the request names namespaces (payments) outside component:default/shop-platform's namespaces in this snapshot (shop)",
@@ -320,7 +315,7 @@ describeWithSqlite('the portal keeps each team to its own entities', () => {
       expect(cluster.store.get('v1', 'Secret', 'payments', 'stripe-api-key')?.data).toEqual(
         rotated,
       );
-      expect(audit.events).toEqual(
+      expect(backend.audit.events).toEqual(
         expect.arrayContaining([
           expect.objectContaining({
             eventId: 'restore-run',
@@ -368,13 +363,10 @@ describeWithSqlite('the portal keeps each team to its own entities', () => {
         },
       );
       expect(approved.status).toBe(200);
-      const finished = await waitForFinish<RestoreRequest>(
-        backend,
-        `/restore-requests/${requested.body.id}`,
-      );
+      const finished = await restoreEnded(backend, requested.body.id);
       expect(finished).toMatchObject({ status: 'succeeded', decidedBy: CAROL });
       expect(cluster.store.get('v1', 'ConfigMap', 'shop', 'storefront-config')).toBeDefined();
-      const decisions = audit.events.filter(
+      const decisions = backend.audit.events.filter(
         event => event.eventId === 'restore-decision' && event.meta.requestId === requested.body.id,
       );
       expect(decisions).toEqual([
@@ -479,7 +471,7 @@ describeWithSqlite('the portal keeps each team to its own entities', () => {
       expect(namespaceNames()).not.toEqual(expect.arrayContaining(['test-ledger']));
       // The refused requests are in the audit log, with the reason.
       expect(
-        audit.events
+        backend.audit.events
           .filter(event => event.meta.entityRef === 'component:default/ledger-reports')
           .map(event => [event.eventId, event.outcome, event.meta.error]),
       ).toEqual([

@@ -23,13 +23,13 @@ import { NODE_STORAGE, startTestCluster, type TestCluster } from '../../../test/
 import { kubectlRunner, type Kubectl } from '../../../test/src/testing/kubectl';
 import { IMAGES } from '../../../test/src/testing/pod-cluster';
 import { startKubeBackupTestBackend, type TestBackend } from './testing/backend';
-import { findPostgresBin, startPostgres, type TestPostgres } from './testing/postgres';
+import { postgresMissing, startPostgres, type TestPostgres } from './testing/postgres';
+import { describeNeeding } from '../../../test/src/testing/components';
 import { FAST_KDF } from './testing/repository';
 
 jest.setTimeout(240_000);
 
-const bin = findPostgresBin();
-const describeWithPostgres = bin ? describe : describe.skip;
+const describeWithPostgres = describeNeeding([postgresMissing()]);
 const PASSWORD = 'correct horse battery staple';
 const ledger: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -144,7 +144,7 @@ describeWithPostgres('volume data in the portal', () => {
       await repository.close();
     }
 
-    postgres = await startPostgres(bin as string);
+    postgres = await startPostgres();
     backend = await startKubeBackupTestBackend({
       repository: { location, password: PASSWORD },
       kubeconfig: cluster.kubeconfigPath,

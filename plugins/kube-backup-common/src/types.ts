@@ -1,4 +1,6 @@
-// Shapes of the kube-backup backend's JSON API. Browser-safe: no Node imports.
+// Shapes of the kube-backup backend's JSON API. Browser-safe: no Node imports. Request
+// bodies are in requests.ts, with the schemas that parse them.
+import type { RestoreScope } from './requests';
 
 /** Times are ISO 8601 strings. */
 export type IsoTime = string;
@@ -119,27 +121,59 @@ export interface HydrationTargetList {
   items: HydrationTarget[];
 }
 
+/** What a hydration would do to one object, by a server dry run against the target now. */
+export type PlannedObjectOutcome =
+  'created' | 'updated' | 'unchanged' | 'skipped-exists' | 'failed';
+
+export interface HydrationPlanObject {
+  namespace?: string;
+  name: string;
+  outcome: PlannedObjectOutcome;
+  /** Why it would fail, or what else the dry run said about it. */
+  message?: string;
+}
+
+export interface HydrationPlanKind {
+  group: string;
+  version: string;
+  kind: string;
+  /**
+   * The kind's plural resource name from the target cluster's discovery (`networkpolicies`);
+   * absent when the target does not serve the kind.
+   */
+  resource?: string;
+  objects: HydrationPlanObject[];
+}
+
+/**
+ * What a hydration of the entity into a namespace would write, computed by the backend with
+ * the same choice of objects, exclusions and transforms as the hydration itself, and checked
+ * by the target's API server in a dry run (nothing is written).
+ */
+export interface HydrationPlan {
+  snapshotId: string;
+  cluster: string;
+  namespace: string;
+  /** The namespace of the snapshot the entity's objects are copied from. */
+  sourceNamespace: string;
+  /** By kind, sorted by kind. */
+  kinds: HydrationPlanKind[];
+  /** Secrets the objects refer to that the target namespace would not have. */
+  missingSecrets: Array<{ name: string; usedBy: string[] }>;
+  /** Autoscalers left out because they would scale the workloads back up. */
+  droppedAutoscalers: string[];
+  /** Ingresses left out because they would take production's traffic, and why. */
+  leftOutIngresses: Array<{ name: string; reason: string }>;
+  /** What else the plan found worth telling (cluster-scoped objects left out…). */
+  warnings: string[];
+}
+
 export type JobStatus = 'pending' | 'running' | 'succeeded' | 'failed';
 
 export interface JobLogLine {
   time: IsoTime;
   level: 'info' | 'warn' | 'error';
   message: string;
-}
-
-export interface HydrationRequestBody {
-  snapshotId: string;
-  target: string;
-  namespace: string;
-  /** Also restore Secrets (default: left out); only where the target allows it. */
-  includeSecrets?: boolean;
-  /** Replicas of every scaled workload, 0–10 (default 1). */
-  replicas?: number;
-  /**
-   * Restore the claims' data: every claim's (true), none (false), or by default those of
-   * claims tagged for hydration.
-   */
-  withData?: boolean;
 }
 
 export interface HydrationJob {
@@ -172,37 +206,6 @@ export interface HydrationJobList {
  */
 export type RestoreRequestStatus =
   'pending' | 'rejected' | 'approved' | 'running' | 'succeeded' | 'nothing-restored' | 'failed';
-
-/**
- * What of the entity's part of the snapshot to restore. It only narrows: every namespace and
- * object named must be the entity's (the backend answers 400 otherwise).
- */
-export interface RestoreScope {
-  /** Namespaces to restore; default: the entity's namespaces in the snapshot. */
-  namespaces?: string[];
-  /** `kind/name` objects to restore; default: everything restorable of the entity. */
-  objects?: string[];
-  includeSecrets?: boolean;
-  /**
-   * Objects that exist in the cluster: left as they are (`skip`, the default), or the
-   * snapshot's version applied over them (`update`: server-side apply taking the fields over;
-   * fields others added since are kept).
-   */
-  existing?: 'skip' | 'update';
-  /** Fill restored claims with their data from the snapshot (default true). */
-  withData?: boolean;
-}
-
-export interface RestoreRequestBody {
-  snapshotId: string;
-  scope?: RestoreScope;
-  reason: string;
-}
-
-export interface RestoreDecisionBody {
-  decision: 'approve' | 'reject';
-  comment?: string;
-}
 
 export interface RestoreRequest {
   id: string;

@@ -1,13 +1,14 @@
 /** @jest-environment jsdom */
 import './testing/backstageEsm';
 import '@testing-library/jest-dom';
+import './testing/dom';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
 import kubeBackupPlugin from './alpha';
 import { kubeBackupApiRef } from './api/ref';
 import { KubeBackupCard } from './components/KubeBackupCard';
-import { isKubeBackupAvailable } from './components/format';
+import { isKubeBackupAvailable } from '@kube-backup/backstage-plugin-kube-backup-common';
 import {
   EntityKubeBackupCard,
   EntityKubeBackupContent,
@@ -30,7 +31,7 @@ describe('plugin entry points', () => {
     expect(EntityKubeBackupCard).toBeDefined();
   });
 
-  it('is available on entities with a kubernetes-id or label selector', () => {
+  it('is available on entities with a kubernetes-id, a label selector or a namespace', () => {
     expect(isKubeBackupAvailable(storefront)).toBe(true);
     const bySelector = {
       ...storefront,
@@ -44,7 +45,8 @@ describe('plugin entry points', () => {
       ...storefront,
       metadata: { name: 'x', annotations: { 'backstage.io/kubernetes-namespace': 'x' } },
     };
-    expect(isKubeBackupAvailable(onlyNamespace)).toBe(false);
+    // The backend serves a namespace-only claim where its config grants the namespace.
+    expect(isKubeBackupAvailable(onlyNamespace)).toBe(true);
     expect(isKubeBackupAvailable({ ...storefront, metadata: { name: 'y' } })).toBe(false);
   });
 

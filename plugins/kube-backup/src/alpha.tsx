@@ -21,7 +21,7 @@ import {
 import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { KubeBackupClient } from './api/KubeBackupClient';
 import { kubeBackupApiRef } from './api/ref';
-import { isKubeBackupAvailable } from './components/format';
+import { isKubeBackupAvailable } from '@kube-backup/backstage-plugin-kube-backup-common';
 
 /** `api:kube-backup`: the backend client over discoveryApi and fetchApi. */
 export const kubeBackupApi: ExtensionDefinition = ApiBlueprint.make({
@@ -72,4 +72,4 @@ const kubeBackupPlugin: OverridableFrontendPlugin<
 
 export default kubeBackupPlugin;
 export { kubeBackupApiRef } from './api/ref';
-export { isKubeBackupAvailable } from './components/format';
+export { isKubeBackupAvailable } from '@kube-backup/backstage-plugin-kube-backup-common';

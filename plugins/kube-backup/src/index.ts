@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { kubeBackupPlugin, EntityKubeBackupContent, EntityKubeBackupCard } from './plugin';
-export { isKubeBackupAvailable } from './components/format';
+export { isKubeBackupAvailable } from '@kube-backup/backstage-plugin-kube-backup-common';
 export {
   KubeBackupClient,
   kubeBackupApiRef,

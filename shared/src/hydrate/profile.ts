@@ -1,11 +1,10 @@
-import { HYDRATED_FROM_LABEL } from '../capture/annotations';
-import { UserError } from '../errors';
 import {
   namespaceNameProblem,
   subdomainProblem,
-  type PlanOptions,
-  type RestoreProfile,
-} from '../restore';
+} from '@kube-backup/backstage-plugin-kube-backup-common';
+import { HYDRATED_FROM_LABEL } from '../capture/annotations';
+import { UserError } from '../errors';
+import type { PlanOptions, RestoreProfile } from '../restore';
 import type { LoadedObject } from '../restore/snapshot-objects';
 import type { ObjectRecord, Snapshot } from '../snapshot/types';
 import { autoscalersToDrop } from './autoscalers';

@@ -1,5 +1,5 @@
 import { PROTECTED_LABEL } from '../capture/annotations';
-import { matchesAnyNamePattern } from '../selectors/name-pattern';
+import { matchesAnyNamePattern } from '@kube-backup/backstage-plugin-kube-backup-common';
 import type { KubeObject } from '../snapshot/types';
 
 /**
@@ -17,7 +17,7 @@ export const DEFAULT_PROTECTED_NAMESPACES: readonly string[] = [
 
 /**
  * Whether a namespace matches one of the protected patterns (`prod-*`, `kube-system`;
- * glob syntax as in selectors/name-pattern.ts). Without patterns, the defaults.
+ * glob syntax as the common package's namePatternMatcher takes). Without patterns, the defaults.
  */
 export function isProtectedNamespace(
   namespace: string,

@@ -18,7 +18,6 @@ export {
   objectNameProblem,
   labelKeyProblem,
   labelValueProblem,
-  subdomainProblem,
 } from './kubernetes-names';
 export { flagPrivilegedContent } from './privileged-content';
 export { parsePatchRules } from './patch-rules/parse';

@@ -1,5 +1,8 @@
+import {
+  labelKeyProblem,
+  labelValueProblem,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
 import { UserError } from '../errors';
-import { labelKeyProblem, labelValueProblem } from './kubernetes-names';
 
 /**
  * Parses `old:new` pairs (`prod:staging,qa:dev`, or already-split items). `what` names the

@@ -1,3 +1,4 @@
+import { labelKeyProblem } from '@kube-backup/backstage-plugin-kube-backup-common';
 import { UserError } from '../errors';
 
 export type Labels = Readonly<Record<string, string>> | undefined;
@@ -9,8 +10,6 @@ type Requirement =
 export interface LabelSelector {
   requirements: Requirement[];
 }
-
-const KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /**
  * Parses kubectl's selector syntax: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`,
@@ -48,7 +47,7 @@ export function parseLabelSelector(text: string): LabelSelector {
 }
 
 function checkKey(key: string, fail: () => never): string {
-  return KEY.test(key) ? key : fail();
+  return labelKeyProblem(key) ? fail() : key;
 }
 
 /** Splits on commas that are not inside a `( … )` value list. */

@@ -1,12 +1,11 @@
 import type {
-  JobLogLine,
   RestoreRequest,
   RestoreRequestStatus,
   RestoreScope,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import type { Knex } from 'knex';
-import { randomUUID } from 'node:crypto';
-import { isoTime, parseJson, dbTime } from './time';
+import { JobStore } from './JobStore';
+import { dbTime, isoTime, parseJson } from './time';
 
 const TABLE = 'kube_backup_restore_requests';
 
@@ -19,36 +18,43 @@ export interface NewRestoreRequest {
   requestedBy: string;
 }
 
-export class RestoreRequestStore {
-  constructor(private readonly db: Knex) {}
+/** Restore requests, their decision, and once approved the restore's progress and outcome. */
+export class RestoreRequestStore extends JobStore<RestoreRequest> {
+  constructor(db: Knex) {
+    super(db, {
+      noun: 'restore',
+      table: TABLE,
+      createdColumn: 'requested_at',
+      resultColumn: 'outcome',
+      outcomeMessageColumn: 'outcome_message',
+      unfinishedStatuses: ['approved', 'running'],
+      interruptedError:
+        'the backend restarted while this restore ran; check the cluster, its outcome is unknown',
+      toJob: (row, fields) => ({
+        ...fields,
+        scope: parseJson<RestoreScope>(row.scope) ?? {},
+        reason: String(row.reason),
+        status: row.status as RestoreRequestStatus,
+        requestedBy: String(row.requested_by),
+        requestedAt: isoTime(row.requested_at) as string,
+        decidedBy: (row.decided_by as string | null) ?? undefined,
+        decidedAt: isoTime(row.decided_at),
+        decisionComment: (row.decision_comment as string | null) ?? undefined,
+        outcome: parseJson<Record<string, unknown>>(row.outcome),
+        outcomeMessage: (row.outcome_message as string | null) ?? undefined,
+      }),
+    });
+  }
 
-  async create(request: NewRestoreRequest): Promise<RestoreRequest> {
-    const id = randomUUID();
-    await this.db(TABLE).insert({
-      id,
+  create(request: NewRestoreRequest): Promise<RestoreRequest> {
+    return this.insert({
       entity_ref: request.entityRef,
       snapshot_id: request.snapshotId,
       cluster: request.cluster,
       scope: JSON.stringify(request.scope),
       reason: request.reason,
-      status: 'pending',
       requested_by: request.requestedBy,
-      requested_at: dbTime(),
     });
-    return (await this.get(id)) as RestoreRequest;
-  }
-
-  async get(id: string): Promise<RestoreRequest | undefined> {
-    const row = await this.db(TABLE).where({ id }).first();
-    return row ? toRequest(row) : undefined;
-  }
-
-  async listForEntity(entityRef: string, limit = 100): Promise<RestoreRequest[]> {
-    const rows = await this.db(TABLE)
-      .where({ entity_ref: entityRef })
-      .orderBy('requested_at', 'desc')
-      .limit(limit);
-    return rows.map(toRequest);
   }
 
   /**
@@ -69,72 +75,4 @@ export class RestoreRequestStore {
       });
     return changed === 1;
   }
-
-  async markRunning(id: string): Promise<void> {
-    await this.db(TABLE).where({ id }).update({ status: 'running', started_at: dbTime() });
-  }
-
-  /** Progress and log of a running restore. */
-  async update(
-    id: string,
-    update: { progress?: number | null; log?: JobLogLine[] },
-  ): Promise<void> {
-    const row: Record<string, unknown> = {};
-    if (update.progress !== undefined) row.progress = update.progress;
-    if (update.log) row.log = JSON.stringify(update.log);
-    if (Object.keys(row).length > 0) await this.db(TABLE).where({ id }).update(row);
-  }
-
-  async finish(
-    id: string,
-    result:
-      | { status: 'succeeded'; outcome: Record<string, unknown> }
-      | { status: 'nothing-restored'; outcomeMessage: string; outcome?: Record<string, unknown> }
-      | { status: 'failed'; error: string; outcome?: Record<string, unknown> },
-  ): Promise<void> {
-    await this.db(TABLE)
-      .where({ id })
-      .update({
-        status: result.status,
-        finished_at: dbTime(),
-        outcome: result.outcome ? JSON.stringify(result.outcome) : null,
-        outcome_message: result.status === 'nothing-restored' ? result.outcomeMessage : null,
-        error: result.status === 'failed' ? result.error : null,
-      });
-  }
-
-  /** Restores left running by a backend that stopped. */
-  async failInterrupted(): Promise<number> {
-    return this.db(TABLE).whereIn('status', ['approved', 'running']).update({
-      status: 'failed',
-      finished_at: dbTime(),
-      error:
-        'the backend restarted while this restore ran; check the cluster, its outcome is unknown',
-    });
-  }
-}
-
-function toRequest(row: Record<string, unknown>): RestoreRequest {
-  return {
-    id: String(row.id),
-    entityRef: String(row.entity_ref),
-    snapshotId: String(row.snapshot_id),
-    cluster: String(row.cluster),
-    scope: parseJson<RestoreScope>(row.scope) ?? {},
-    reason: String(row.reason),
-    status: row.status as RestoreRequestStatus,
-    requestedBy: String(row.requested_by),
-    requestedAt: isoTime(row.requested_at) as string,
-    decidedBy: (row.decided_by as string | null) ?? undefined,
-    decidedAt: isoTime(row.decided_at),
-    decisionComment: (row.decision_comment as string | null) ?? undefined,
-    startedAt: isoTime(row.started_at),
-    finishedAt: isoTime(row.finished_at),
-    outcome: parseJson<Record<string, unknown>>(row.outcome),
-    outcomeMessage: (row.outcome_message as string | null) ?? undefined,
-    error: (row.error as string | null) ?? undefined,
-    progress:
-      row.progress === null || row.progress === undefined ? undefined : Number(row.progress),
-    log: parseJson<JobLogLine[]>(row.log) ?? [],
-  };
 }

@@ -11,16 +11,16 @@ import {
   entityOwners,
   kubeBackupHydratePermission,
   kubeBackupRestoreApprovePermission,
+  kubeBackupRestoreRequestPermission,
+  kubeBackupSnapshotsReadPermission,
+  matchesAnyNamePattern,
   type HydrationRequestBody,
   type HydrationTarget,
   type RestoreDecisionBody,
   type RestoreRequest,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
-import {
-  matchesNamespacePattern,
-  type HydrationTargetConfig,
-  type KubeBackupConfig,
-} from '../config';
+import { isProtectedNamespace } from '@kube-backup/core';
+import type { HydrationTargetConfig, KubeBackupConfig } from '../config';
 
 export type UserCredentials = BackstageCredentials<BackstageUserPrincipal>;
 
@@ -108,7 +108,7 @@ export class AccessPolicy {
         `hydration target "${body.target}" is not allowed for ${context.entityRef}`,
       );
     }
-    if (!target.namespaces.some(pattern => matchesNamespacePattern(pattern, body.namespace))) {
+    if (!matchesAnyNamePattern(target.namespaces, body.namespace)) {
       throw new NotAllowedError(
         `namespace "${body.namespace}" is not one target "${target.name}" allows (${target.namespaces.join(', ')})`,
       );
@@ -129,6 +129,12 @@ export class AccessPolicy {
       );
     }
     return target;
+  }
+
+  /** Checks that the caller may ask for a restore of the entity into production. */
+  async checkRestoreRequest(context: EntityContext): Promise<void> {
+    await this.authorize(kubeBackupSnapshotsReadPermission, context);
+    await this.authorize(kubeBackupRestoreRequestPermission, context);
   }
 
   selfApproval(request: RestoreRequest, context: EntityContext, decision: string): SelfApproval {
@@ -199,9 +205,11 @@ export class AccessPolicy {
     return new Set([info.userEntityRef, ...info.ownershipEntityRefs].map(ref => ref.toLowerCase()));
   }
 
+  /** The engine's protected namespaces, and those the config adds. */
   private isProtected(namespace: string): boolean {
-    return this.deps.config.protectedNamespaces.some(pattern =>
-      matchesNamespacePattern(pattern, namespace),
+    return (
+      isProtectedNamespace(namespace) ||
+      isProtectedNamespace(namespace, this.deps.config.protectedNamespaces)
     );
   }
 }

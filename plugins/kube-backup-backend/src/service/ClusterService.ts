@@ -16,14 +16,6 @@ export class ClusterService {
 
   constructor(private readonly clusters: ClusterConfig[]) {}
 
-  names(): string[] {
-    return this.clusters.map(cluster => cluster.name);
-  }
-
-  has(name: string): boolean {
-    return this.clusters.some(cluster => cluster.name === name);
-  }
-
   async connect(name: string): Promise<ClusterConnection> {
     const cluster = this.clusters.find(candidate => candidate.name === name);
     if (!cluster) throw new NotFoundError(`no cluster "${name}" in kubeBackup.clusters`);
@@ -36,6 +28,19 @@ export class ClusterService {
       this.files.set(name, file);
     }
     return connectToCluster({ kubeconfig: await file, context: cluster.name });
+  }
+
+  /** Runs `work` over a connection to the cluster, closed afterwards either way. */
+  async withConnection<T>(
+    name: string,
+    work: (connection: ClusterConnection) => Promise<T>,
+  ): Promise<T> {
+    const connection = await this.connect(name);
+    try {
+      return await work(connection);
+    } finally {
+      connection.client.close();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,15 @@
 import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
-import { entityOwners } from '@kube-backup/backstage-plugin-kube-backup-common';
 import {
-  BACKSTAGE_ID_LABEL,
+  entityOwners,
+  kubernetesClaim,
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_ID_LABEL,
+  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
+  KUBERNETES_NAMESPACE_ANNOTATION,
+  matchesAnyNamePattern,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
+import {
   matchesLabels,
   parseLabelSelector,
   type LabelSelector,
@@ -10,11 +17,7 @@ import {
   type RecordSelection,
   type Snapshot,
 } from '@kube-backup/core';
-import { matchesNamespacePattern, type NamespaceGrant } from '../config';
-
-export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
-export const KUBERNETES_NAMESPACE_ANNOTATION = 'backstage.io/kubernetes-namespace';
-export const KUBERNETES_LABEL_SELECTOR_ANNOTATION = 'backstage.io/kubernetes-label-selector';
+import type { NamespaceGrant } from '../config';
 
 /**
  * What of a snapshot an entity may call its own, from the Kubernetes plugin's annotations.
@@ -38,11 +41,9 @@ export interface EntityScope {
  * the page says why.
  */
 export function entityScope(entity: Entity, grants: NamespaceGrant[]): EntityScope | undefined {
-  const annotations = entity.metadata.annotations ?? {};
-  const id = annotations[KUBERNETES_ID_ANNOTATION]?.trim() || undefined;
-  const namespace = annotations[KUBERNETES_NAMESPACE_ANNOTATION]?.trim() || undefined;
-  const selectorText = annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION]?.trim() || undefined;
-  if (!id && !namespace && !selectorText) return undefined;
+  const annotations = kubernetesClaim(entity);
+  if (!annotations) return undefined;
+  const { id, namespace, labelSelector: selectorText } = annotations;
   const entityRef = stringifyEntityRef(entity);
   let selector: LabelSelector | undefined;
   if (selectorText) {
@@ -65,9 +66,7 @@ export function entityScope(entity: Entity, grants: NamespaceGrant[]): EntitySco
   const claim = namespace
     ? `claims namespace ${namespace} (${KUBERNETES_NAMESPACE_ANNOTATION})`
     : `claims objects by label selector (${KUBERNETES_LABEL_SELECTOR_ANNOTATION})`;
-  const ungranted = namespace
-    ? !granted.some(pattern => matchesNamespacePattern(pattern, namespace))
-    : granted.length === 0;
+  const ungranted = namespace ? !matchesAnyNamePattern(granted, namespace) : granted.length === 0;
   if (ungranted) {
     throw new NotAllowedError(
       `${entityRef} ${claim} without a ${KUBERNETES_ID_ANNOTATION}, and kubeBackup.namespaceOwners does not grant ${namespace ?? 'any namespace'} to it or its owners (${owners.join(', ') || 'it has none'})`,
@@ -80,8 +79,7 @@ export function entityScope(entity: Entity, grants: NamespaceGrant[]): EntitySco
 export function claimsNamespace(scope: EntityScope, namespace: string): boolean {
   return (
     (!scope.namespace || namespace === scope.namespace) &&
-    (!scope.grantedNamespaces ||
-      scope.grantedNamespaces.some(pattern => matchesNamespacePattern(pattern, namespace)))
+    (!scope.grantedNamespaces || matchesAnyNamePattern(scope.grantedNamespaces, namespace))
   );
 }
 
@@ -117,7 +115,7 @@ export function recordClaimed(scope: EntityScope, record: ObjectRecord): boolean
 export function recordOwnedByLabel(scope: EntityScope, record: ObjectRecord): boolean {
   if (!scope.id) return recordClaimed(scope, record);
   return (
-    record.labels?.[BACKSTAGE_ID_LABEL] === scope.id &&
+    record.labels?.[KUBERNETES_ID_LABEL] === scope.id &&
     (!scope.namespace || record.namespace === scope.namespace)
   );
 }

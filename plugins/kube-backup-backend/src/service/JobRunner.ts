@@ -1,270 +1,170 @@
-import type { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import type {
-  HydrationJob,
-  JobLogLine,
-  RestoreRequest,
-} from '@kube-backup/backstage-plugin-kube-backup-common';
-import type { HydrationStore } from '../database/HydrationStore';
-import type { RestoreRequestStore } from '../database/RestoreRequestStore';
+  AuditorService,
+  AuditorServiceCreateEventOptions,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import type { JsonObject } from '@backstage/types';
+import type { JobLogLine } from '@kube-backup/backstage-plugin-kube-backup-common';
+import type { RestoreReport, VolumeDataSettings } from '@kube-backup/core';
+import type { JobEnd, JobRecords } from '../database/JobStore';
+import type { AccessPolicy } from './AccessPolicy';
+import { audited } from './audit';
 import type { ClusterService } from './ClusterService';
-import type { HydrateReport, RestoreReport, VolumeDataSettings } from '@kube-backup/core';
 import type { KubeBackupEngine } from './engine';
-import { entitySelection, hydrationSourceNamespace, type EntityScope } from './EntityScope';
-import { narrowSelection } from './RestoreScope';
+import type { EntityResolver } from './EntityResolver';
 import type { SnapshotService } from './SnapshotService';
 
 const FLUSH_MS = 250;
 const MAX_LOG_LINES = 1000;
 
+/** What a running job tells its record: how far it is, and what it is doing. */
+export interface JobProgress {
+  /** A fraction 0..1 (undefined while unknown) and, at each new step, what it is doing. */
+  progress(fraction: number | undefined, message?: string): void;
+  log(level: JobLogLine['level'], message: string): void;
+}
+
 /**
- * Runs hydrations and approved restores in the background, writing status, progress and log
- * to the database as they go, and their outcome to the auditor.
+ * How a job's work ended: core's report (and the audit meta of a success), or why nothing
+ * was written (the job then ends `nothing-restored`, never `succeeded`).
+ */
+export type JobOutcome =
+  | { report: RestoreReport; meta: JsonObject; nothing?: undefined }
+  | { nothing: string; report?: RestoreReport };
+
+export interface Job {
+  id: string;
+  /** Where its status, progress, log and end are kept. */
+  records: JobRecords;
+  /** The audit event of the run (who asked, what it is about); its outcome is the job's. */
+  audit: Omit<AuditorServiceCreateEventOptions, 'request'>;
+  /** The log's first line: what runs, from where to where. */
+  startMessage: string;
+  work(progress: JobProgress): Promise<JobOutcome>;
+}
+
+/** What the services that start jobs (hydrations, restores) work with. */
+export interface JobServiceDeps {
+  policy: AccessPolicy;
+  entities: EntityResolver;
+  snapshots: SnapshotService;
+  clusters: ClusterService;
+  runner: JobRunner;
+  engine: KubeBackupEngine;
+  /** How volume data reaches the clusters. */
+  volumes: VolumeDataSettings;
+}
+
+/**
+ * When the recorder writes what changed: `flush` is called once the returned delay has
+ * passed; the returned function cancels it. Tests hold the writes to see a job at a known step.
+ */
+export type FlushScheduler = (flush: () => Promise<void>) => () => void;
+
+const afterFlushInterval: FlushScheduler = flush => {
+  const timer = setTimeout(() => void flush(), FLUSH_MS);
+  return () => clearTimeout(timer);
+};
+
+/** How a job ended, for the audit log. */
+interface Ended {
+  end: JobEnd;
+  meta?: JsonObject;
+  failure?: { error: Error; meta?: JsonObject };
+}
+
+/**
+ * Runs hydrations and approved restores in the background, one way for both: status,
+ * progress and log written to their store as they go, the end decided from core's report
+ * (any failed object fails the job), and the run audited.
  */
 export class JobRunner {
   private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: {
-      engine: KubeBackupEngine;
-      snapshots: SnapshotService;
-      clusters: ClusterService;
-      hydrations: HydrationStore;
-      restores: RestoreRequestStore;
       auditor: AuditorService;
       logger: LoggerService;
-      protectedNamespaces: string[];
-      volumes: VolumeDataSettings;
+      scheduleFlush?: FlushScheduler;
     },
   ) {}
+
+  /** Starts a job; its end is in its store and the audit log. */
+  start(job: Job): void {
+    const tracked = this.run(job).catch(error =>
+      this.deps.logger.error(
+        `kube-backup ${job.records.noun} ${job.id} bookkeeping failed: ${error}`,
+      ),
+    );
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+  }
 
   /** Resolves once every job started so far has finished. */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
-  startHydration(
-    job: HydrationJob,
-    scope: EntityScope,
-    options: { includeSecrets: boolean; replicas?: number; withData?: boolean },
-  ): void {
-    this.track(this.runHydration(job, scope, options));
-  }
-
-  startRestore(request: RestoreRequest, scope: EntityScope): void {
-    this.track(this.runRestore(request, scope));
-  }
-
-  private track(run: Promise<void>): void {
-    const tracked = run.catch(error =>
-      this.deps.logger.error(`kube-backup job bookkeeping failed: ${error}`),
+  private async run(job: Job): Promise<void> {
+    const { records, id } = job;
+    const recorder = new JobRecorder(
+      update => records.recordProgress(id, update),
+      this.deps.scheduleFlush ?? afterFlushInterval,
+      (level, message) => this.deps.logger[level](`${records.noun} ${id}: ${message}`),
     );
-    this.running.add(tracked);
-    void tracked.finally(() => this.running.delete(tracked));
-  }
-
-  private async runHydration(
-    job: HydrationJob,
-    scope: EntityScope,
-    options: { includeSecrets: boolean; replicas?: number; withData?: boolean },
-  ): Promise<void> {
-    const { hydrations, snapshots, clusters, engine } = this.deps;
-    const recorder = new JobRecorder(update => hydrations.update(job.id, update));
-    const audit = await this.deps.auditor.createEvent({
-      eventId: 'hydration-run',
-      severityLevel: 'medium',
-      meta: {
-        actor: job.createdBy,
-        jobId: job.id,
-        entityRef: job.entityRef,
-        snapshotId: job.snapshotId,
-        target: job.target,
-        cluster: job.cluster,
-        namespace: job.namespace,
+    await audited(
+      this.deps.auditor,
+      job.audit,
+      async (): Promise<Ended> => {
+        try {
+          await records.markRunning(id);
+          recorder.log('info', job.startMessage);
+          return await this.finish(job, recorder, await job.work(recorder));
+        } catch (error) {
+          const message = (error as Error).message;
+          recorder.log('error', message);
+          await recorder.flush();
+          const end: JobEnd = { status: 'failed', error: message };
+          await records.finish(id, end);
+          return { end, failure: { error: error as Error } };
+        }
       },
-    });
-    try {
-      await hydrations.update(job.id, { status: 'running', startedAt: new Date() });
-      recorder.write(
-        'info',
-        `hydrating ${job.entityRef} from snapshot ${job.snapshotId.slice(0, 12)} into ${job.cluster}/${job.namespace}`,
-      );
-      const [repository, snapshot] = await Promise.all([
-        snapshots.repository(),
-        snapshots.entitySnapshot(scope, job.snapshotId),
-      ]);
-      const sourceNamespace = hydrationSourceNamespace(
-        scope,
-        await snapshots.entityNamespaces(scope, snapshot),
-      );
-      const connection = await clusters.connect(job.cluster);
-      let report: HydrateReport;
-      try {
-        report = await engine.hydrate({
-          connection,
-          repository,
-          snapshot,
-          entityId: scope.id,
-          labelSelector: scope.selectorText,
-          sourceNamespace,
-          targetNamespace: job.namespace,
-          protectedNamespaces: this.deps.protectedNamespaces,
-          includeSecrets: options.includeSecrets,
-          replicas: options.replicas,
-          withData: options.withData,
-          volumes: this.deps.volumes,
-          onProgress: recorder.progress,
-          log: recorder.write,
-        });
-      } finally {
-        connection.client.close();
-      }
-      const result = report as unknown as Record<string, unknown>;
-      const failed = failureSummary(report);
-      if (failed) {
-        recorder.write('error', `hydration finished with failures: ${failed}`);
-        await recorder.flush();
-        await hydrations.update(job.id, {
-          status: 'failed',
-          finishedAt: new Date(),
-          error: failed,
-          result,
-        });
-        await audit.fail({ error: new Error(failed), meta: { counts: report.counts } });
-        return;
-      }
-      recorder.progress(1);
-      recorder.write('info', 'hydration finished');
-      await recorder.flush();
-      await hydrations.update(job.id, { status: 'succeeded', finishedAt: new Date(), result });
-      await audit.success({ meta: { counts: report.counts, hydratedFrom: report.hydratedFrom } });
-    } catch (error) {
-      const message = (error as Error).message;
-      recorder.write('error', message);
-      await recorder.flush();
-      await hydrations.update(job.id, { status: 'failed', finishedAt: new Date(), error: message });
-      await audit.fail({ error: error as Error });
-    }
+      { meta: ended => ended.meta ?? {}, failure: ended => ended.failure },
+    );
   }
 
-  private async runRestore(request: RestoreRequest, scope: EntityScope): Promise<void> {
-    const { restores, snapshots, clusters, engine, logger } = this.deps;
-    const recorder = new JobRecorder(update => restores.update(request.id, update));
-    const log = (level: JobLogLine['level'], message: string) => {
-      recorder.write(level, message);
-      logger[level](`restore ${request.id}: ${message}`);
-    };
-    const audit = await this.deps.auditor.createEvent({
-      eventId: 'restore-run',
-      severityLevel: 'high',
-      meta: {
-        requestId: request.id,
-        entityRef: request.entityRef,
-        snapshotId: request.snapshotId,
-        cluster: request.cluster,
-        requestedBy: request.requestedBy,
-        approvedBy: request.decidedBy ?? null,
-      },
-    });
-    try {
-      await restores.markRunning(request.id);
-      log(
-        'info',
-        `restoring ${request.entityRef} from snapshot ${request.snapshotId.slice(0, 12)} into ${request.cluster}`,
-      );
-      const [repository, snapshot] = await Promise.all([
-        snapshots.repository(),
-        snapshots.entitySnapshot(scope, request.snapshotId),
-      ]);
-      // The scope was checked when the request was made; it is intersected with what the
-      // entity claims again now, in case the claim or the stored request changed since.
-      const entityNamespaces = await snapshots.entityNamespaces(scope, snapshot);
-      const selection = entitySelection(scope, entityNamespaces);
-      const narrowed = selection
-        ? narrowSelection(request.entityRef, selection, entityNamespaces, request.scope)
-        : { nothing: `nothing restored: ${request.entityRef} has no objects in this snapshot` };
-      if (narrowed.nothing !== undefined) {
-        await this.finishWithNothing(request, narrowed.nothing, log, recorder, audit);
-        return;
-      }
-      if (narrowed.leftOut.length > 0) {
-        log(
-          'warn',
-          `left out namespaces ${narrowed.leftOut.join(', ')}: outside ${request.entityRef}'s namespaces in this snapshot`,
-        );
-      }
-      const connection = await clusters.connect(request.cluster);
-      let report: RestoreReport;
-      try {
-        report = await engine.restore({
-          connection,
-          repository,
-          snapshot,
-          selection: narrowed.selection,
-          existing: request.scope.existing,
-          withData: request.scope.withData,
-          volumes: this.deps.volumes,
-          onProgress: recorder.progress,
-          log,
-        });
-      } finally {
-        connection.client.close();
-      }
-      if (report.objects.length === 0) {
-        const why = report.warnings.length > 0 ? ` (${report.warnings.join('; ')})` : '';
-        await this.finishWithNothing(
-          request,
-          `nothing restored: no object of ${request.entityRef} in this snapshot matches the request's scope${why}`,
-          log,
-          recorder,
-          audit,
-          report,
-        );
-        return;
-      }
-      const outcome = report as unknown as Record<string, unknown>;
-      const failed = failureSummary(report);
-      if (failed) {
-        log('error', `restore finished with failures: ${failed}`);
-        await recorder.flush();
-        await restores.finish(request.id, { status: 'failed', error: failed, outcome });
-        await audit.fail({ error: new Error(failed), meta: { counts: report.counts } });
-        return;
-      }
+  private async finish(job: Job, recorder: JobRecorder, outcome: JobOutcome): Promise<Ended> {
+    const { records, id } = job;
+    if (outcome.nothing !== undefined) {
+      recorder.log('warn', outcome.nothing);
       recorder.progress(1);
-      log('info', 'restore finished');
       await recorder.flush();
-      await restores.finish(request.id, { status: 'succeeded', outcome });
-      await audit.success({ meta: { status: 'succeeded', counts: report.counts } });
-    } catch (error) {
-      log('error', (error as Error).message);
-      await recorder.flush();
-      await restores.finish(request.id, { status: 'failed', error: (error as Error).message });
-      await audit.fail({ error: error as Error });
+      const end: JobEnd = {
+        status: 'nothing-restored',
+        outcomeMessage: outcome.nothing,
+        result: outcome.report as unknown as Record<string, unknown> | undefined,
+      };
+      await records.finish(id, end);
+      return { end, meta: { status: 'nothing-restored', outcome: outcome.nothing } };
     }
-  }
-
-  /** An approved restore that wrote nothing: said so, with why, rather than `succeeded`. */
-  private async finishWithNothing(
-    request: RestoreRequest,
-    why: string,
-    log: (level: JobLogLine['level'], message: string) => void,
-    recorder: JobRecorder,
-    audit: AuditEvent,
-    report?: RestoreReport,
-  ): Promise<void> {
-    log('warn', why);
+    const { report } = outcome;
+    const result = report as unknown as Record<string, unknown>;
+    const failed = failureSummary(report);
+    if (failed) {
+      recorder.log('error', `${records.noun} finished with failures: ${failed}`);
+      await recorder.flush();
+      const end: JobEnd = { status: 'failed', error: failed, result };
+      await records.finish(id, end);
+      return { end, failure: { error: new Error(failed), meta: { counts: report.counts } } };
+    }
     recorder.progress(1);
+    recorder.log('info', `${records.noun} finished`);
     await recorder.flush();
-    await this.deps.restores.finish(request.id, {
-      status: 'nothing-restored',
-      outcomeMessage: why,
-      outcome: report as unknown as Record<string, unknown> | undefined,
-    });
-    await audit.success({ meta: { status: 'nothing-restored', outcome: why } });
+    const end: JobEnd = { status: 'succeeded', result };
+    await records.finish(id, end);
+    return { end, meta: outcome.meta };
   }
 }
-
-type AuditEvent = Awaited<ReturnType<AuditorService['createEvent']>>;
 
 /** What failed in a report, in a sentence; undefined when nothing did. */
 function failureSummary(report: RestoreReport): string | undefined {
@@ -282,51 +182,57 @@ function failureSummary(report: RestoreReport): string | undefined {
 }
 
 /**
- * A running job's progress and log, written to the database at most every FLUSH_MS (and
- * once more when it ends), so a job writing thousands of objects costs a few updates.
+ * A running job's progress and log, written to its store when the scheduler says (at most
+ * every FLUSH_MS, and once more when it ends), so a job writing thousands of objects costs a
+ * few updates.
  */
-class JobRecorder {
-  private readonly log: JobLogLine[] = [];
+class JobRecorder implements JobProgress {
+  private readonly lines: JobLogLine[] = [];
   private fraction: number | undefined = 0;
   private dirty = false;
   private saving: Promise<void> = Promise.resolve();
-  private timer?: NodeJS.Timeout;
+  private cancel?: () => void;
 
   constructor(
     private readonly save: (update: {
       log: JobLogLine[];
       progress: number | null;
     }) => Promise<void>,
+    private readonly schedule: FlushScheduler,
+    private readonly echo: (level: JobLogLine['level'], message: string) => void,
   ) {}
 
-  readonly write = (level: JobLogLine['level'], message: string): void => {
-    this.log.push({ time: new Date().toISOString(), level, message });
-    if (this.log.length > MAX_LOG_LINES * 2) this.log.splice(0, this.log.length - MAX_LOG_LINES);
+  readonly log = (level: JobLogLine['level'], message: string): void => {
+    this.echo(level, message);
+    this.lines.push({ time: new Date().toISOString(), level, message });
+    if (this.lines.length > MAX_LOG_LINES * 2) {
+      this.lines.splice(0, this.lines.length - MAX_LOG_LINES);
+    }
     this.changed();
   };
 
   readonly progress = (fraction: number | undefined, message?: string): void => {
     this.fraction = fraction;
-    if (message) this.write('info', message);
+    if (message) this.log('info', message);
     else this.changed();
   };
 
   /** Writes what is pending; resolves once every write so far is done. */
-  flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+  flush = (): Promise<void> => {
+    this.cancel?.();
+    this.cancel = undefined;
     if (!this.dirty) return this.saving;
     this.dirty = false;
-    const update = { log: this.log.slice(-MAX_LOG_LINES), progress: this.fraction ?? null };
+    const update = { log: this.lines.slice(-MAX_LOG_LINES), progress: this.fraction ?? null };
     this.saving = this.saving.catch(() => undefined).then(() => this.save(update));
     return this.saving;
-  }
+  };
 
   private changed(): void {
     this.dirty = true;
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.flush().catch(() => undefined);
-    }, FLUSH_MS);
+    this.cancel ??= this.schedule(() => {
+      this.cancel = undefined;
+      return this.flush().catch(() => undefined);
+    });
   }
 }

@@ -1,10 +1,11 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
-import type {
-  SnapshotDetail,
-  SnapshotList,
-  SnapshotObject,
-  SnapshotSummary,
+import {
+  DEFAULT_SNAPSHOT_PAGE_SIZE,
+  type SnapshotDetail,
+  type SnapshotList,
+  type SnapshotObject,
+  type SnapshotSummary,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import {
   loadRecords,
@@ -35,8 +36,6 @@ export interface SnapshotFilters {
   offset?: number;
 }
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
 const RECORD_CACHE_LISTS = 2000;
 const ENTITY_RECORD_CACHE = 200;
 
@@ -126,10 +125,14 @@ export class SnapshotService {
     return [...matching].sort((a, b) => b.time.localeCompare(a.time));
   }
 
-  async listForEntity(scope: EntityScope, filters: SnapshotFilters): Promise<SnapshotList> {
-    const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
+  /** A page of the entity's snapshots; an entity that claims nothing has none. */
+  async listForEntity(
+    scope: EntityScope | undefined,
+    filters: SnapshotFilters,
+  ): Promise<SnapshotList> {
+    const limit = filters.limit ?? DEFAULT_SNAPSHOT_PAGE_SIZE;
     const offset = filters.offset ?? 0;
-    const all = await this.entitySnapshots(scope, filters);
+    const all = scope ? await this.entitySnapshots(scope, filters) : [];
     return {
       items: all.slice(offset, offset + limit).map(toSummary),
       totalCount: all.length,

@@ -38,6 +38,8 @@ export interface HydrateCall extends EngineCall {
   protectedNamespaces: string[];
   /** Replicas of every scaled workload; default core's (1). */
   replicas?: number;
+  /** Write nothing: the target's API server checks every object (`dryRun=All`). */
+  dryRun?: boolean;
   /** Every claim's data, none, or (undefined) that of claims tagged for hydration. */
   withData?: boolean;
 }
@@ -161,6 +163,7 @@ export const coreEngine: KubeBackupEngine = {
       secrets: call.includeSecrets ? 'copy' : 'skip',
       replicas: call.replicas,
       protectedNamespaces: call.protectedNamespaces,
+      dryRun: call.dryRun,
       onProgress: progressReporter(call.onProgress),
       volumeData:
         call.withData === false

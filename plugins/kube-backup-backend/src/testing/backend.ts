@@ -18,6 +18,7 @@ import type { JsonObject } from '@backstage/types';
 import type { Server } from 'node:http';
 import type { Knex } from 'knex';
 import { kubeBackupPlugin } from '../plugin';
+import { recordingAuditor, type RecordingAuditor } from './audit';
 import { TEST_SIGN_IN_PROVIDER, TEST_USER_HEADER, testSignInModule } from './signIn';
 import { newSqliteDatabase } from './sqlite';
 
@@ -54,6 +55,8 @@ export interface TestBackendOptions {
 export interface TestBackend {
   /** The backend's HTTP port. */
   port: number;
+  /** Every audit event the plugin recorded; waiting for one waits for the work it audits. */
+  audit: RecordingAuditor;
   /** A Backstage user token the auth backend issued for `user`. */
   tokenFor(user: string): Promise<string>;
   /** JSON request to the plugin's router as `user`, with that user's token. */
@@ -82,6 +85,7 @@ export async function startKubeBackupTestBackend(
     }),
   });
   const { policy } = options;
+  const audit = recordingAuditor();
   const permissions = createServiceFactory({
     service: coreServices.permissions,
     deps: {},
@@ -157,7 +161,7 @@ export async function startKubeBackupTestBackend(
       database,
       permissions,
       catalogServiceMock.factory({ entities: options.entities }),
-      ...(options.features ?? []),
+      audit.factory,
     ],
   });
   const { port } = (backend.server as Server).address() as { port: number };
@@ -173,6 +177,7 @@ export async function startKubeBackupTestBackend(
   };
   return {
     port,
+    audit,
     tokenFor,
     async call<T>(path: string, request: { user?: string; method?: string; body?: unknown } = {}) {
       const token = await tokenFor(request.user ?? options.defaultUser);

@@ -1,21 +1,28 @@
+import type {
+  HydrationJob,
+  RestoreRequest,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
 import type { TestBackend } from './backend';
 
-const FINAL = new Set(['succeeded', 'failed', 'nothing-restored', 'rejected']);
-
 /**
- * Reads a hydration or restore request (`/hydrations/:id`, `/restore-requests/:id`) until it
- * has finished, and returns it as it ended. It waits on the job's own status, never on time.
+ * A hydration as it ended. It waits for the job's run to be audited, which the job runner
+ * does once the job's end is in the database: a condition, never a time.
  */
-export async function waitForFinish<T extends { status: string }>(
+export async function hydrationEnded(
   backend: TestBackend,
-  path: string,
+  id: string,
   user?: string,
-): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { body } = await backend.call<T>(path, { user });
-    if (FINAL.has(body.status)) return body;
-    if (Date.now() > deadline) throw new Error(`${path} still ${body.status} after 60 s`);
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
+): Promise<HydrationJob> {
+  await backend.audit.next(event => event.eventId === 'hydration-run' && event.meta.jobId === id);
+  return (await backend.call<HydrationJob>(`/hydrations/${id}`, { user })).body;
+}
+
+/** An approved restore request as its restore ended (see hydrationEnded). */
+export async function restoreEnded(
+  backend: TestBackend,
+  id: string,
+  user?: string,
+): Promise<RestoreRequest> {
+  await backend.audit.next(event => event.eventId === 'restore-run' && event.meta.requestId === id);
+  return (await backend.call<RestoreRequest>(`/restore-requests/${id}`, { user })).body;
 }

@@ -2,10 +2,10 @@
 // `postgresql`). Not exported from the package.
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import knexFactory, { type Knex } from 'knex';
 
@@ -19,6 +19,13 @@ export function findPostgresBin(): string | undefined {
     .filter(version => existsSync(join(root, version, 'bin', 'initdb')))
     .sort((a, b) => Number(b) - Number(a));
   return versions.length > 0 ? join(root, versions[0], 'bin') : undefined;
+}
+
+/** Why no PostgreSQL server can be started here, or undefined when one can. */
+export function postgresMissing(): string | undefined {
+  return findPostgresBin()
+    ? undefined
+    : 'PostgreSQL is not installed (Debian package "postgresql", installed by scripts/toolchain.sh)';
 }
 
 export interface TestPostgres {
@@ -39,7 +46,49 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(bin: string): Promise<TestPostgres> {
+const TEMPLATES = resolve(__dirname, '../../../../node_modules/.cache/kube-backup-postgres');
+
+/**
+ * A data directory as initdb makes it, made once per PostgreSQL major version on this machine
+ * (under node_modules/.cache) and copied for each server. Made in a directory of its own and
+ * renamed into place, so test files starting at once never see half of one.
+ */
+async function templateData(
+  bin: string,
+  exec: (command: string, args: string[]) => Promise<unknown>,
+  ownedLike?: string,
+): Promise<string> {
+  const template = join(TEMPLATES, basename(dirname(bin)));
+  if (existsSync(join(template, 'data', 'PG_VERSION'))) return join(template, 'data');
+  await mkdir(TEMPLATES, { recursive: true });
+  const making = await mkdtemp(`${template}.making-`);
+  try {
+    if (ownedLike) await run('chown', ['--reference', ownedLike, making]);
+    await exec('initdb', [
+      '-D',
+      join(making, 'data'),
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '--no-sync',
+      '-E',
+      'UTF8',
+    ]);
+    await rename(making, template).catch(error => {
+      // Another test file made it first: use theirs.
+      if (!existsSync(join(template, 'data', 'PG_VERSION'))) throw error;
+    });
+  } finally {
+    await rm(making, { recursive: true, force: true });
+  }
+  return join(template, 'data');
+}
+
+/** Starts a PostgreSQL server for this test file (see postgresMissing for where it comes from). */
+export async function startPostgres(): Promise<TestPostgres> {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error(postgresMissing());
   const dir = await mkdtemp(join(tmpdir(), 'kube-backup-pg-'));
   const data = join(dir, 'data');
   // initdb refuses to run as root: run the server as the postgres user then.
@@ -55,7 +104,8 @@ export async function startPostgres(bin: string): Promise<TestPostgres> {
     asRoot
       ? run(prefix[0], [...prefix.slice(1), join(bin, command), ...args])
       : run(join(bin, command), args);
-  await exec('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+  // A copy of an initialised data directory: the same as initdb's, in a fraction of its time.
+  await run('cp', ['-a', await templateData(bin, exec, asRoot ? dir : undefined), data]);
   const port = await freePort();
   await exec('pg_ctl', [
     '-D',

@@ -1,17 +1,17 @@
 import knexFactory, { type Knex } from 'knex';
 
 /**
- * Whether the sqlite3 driver loads. It is compiled from source on install
- * (scripts/build-sqlite3.mjs); where that failed, the SQLite suites skip and say why.
+ * Why the sqlite3 driver does not load, or undefined when it does. It is compiled from
+ * source on install (scripts/build-sqlite3.mjs); where that failed, the SQLite suites say so.
  */
-export function sqliteAvailable(): boolean {
+export function sqliteMissing(): string | undefined {
   try {
     // A synchronous probe: whether the compiled binding loads at all.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('sqlite3');
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (error) {
+    return `the sqlite3 driver does not load (built by scripts/build-sqlite3.mjs on yarn install): ${(error as Error).message.split('\n')[0]}`;
   }
 }
 

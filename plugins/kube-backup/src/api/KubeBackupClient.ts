@@ -1,16 +1,22 @@
 import { parseEntityRef } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
-import type {
-  HydrationJob,
-  HydrationJobList,
-  HydrationTarget,
-  HydrationTargetList,
-  RestoreDecisionBody,
-  RestoreRequest,
-  RestoreRequestBody,
-  RestoreRequestList,
-  SnapshotDetail,
-  SnapshotList,
+import { InputError, ResponseError } from '@backstage/errors';
+import {
+  hydrationRequestSchema,
+  parseRequestBody,
+  restoreDecisionSchema,
+  restoreRequestSchema,
+  type HydrationJob,
+  type HydrationJobList,
+  type HydrationPlan,
+  type HydrationTarget,
+  type HydrationTargetList,
+  type RestoreDecisionBody,
+  type RestoreRequest,
+  type RestoreRequestBody,
+  type RequestBodySchema,
+  type RestoreRequestList,
+  type SnapshotDetail,
+  type SnapshotList,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import type { EntityName, HydrationRequest, KubeBackupApi, SnapshotQuery } from './types';
 
@@ -50,8 +56,20 @@ export class KubeBackupClient implements KubeBackupApi {
     return (await this.get<HydrationTargetList>(`${entityPath(entity)}/hydration-targets`)).items;
   }
 
+  async planHydration(entity: EntityName | string, request: HydrationRequest) {
+    return this.send<HydrationPlan>(
+      'POST',
+      `${entityPath(entity)}/hydration-plans`,
+      checked(hydrationRequestSchema, request),
+    );
+  }
+
   async startHydration(entity: EntityName | string, request: HydrationRequest) {
-    return this.send<HydrationJob>('POST', `${entityPath(entity)}/hydrations`, request);
+    return this.send<HydrationJob>(
+      'POST',
+      `${entityPath(entity)}/hydrations`,
+      checked(hydrationRequestSchema, request),
+    );
   }
 
   async listHydrations(entity: EntityName | string): Promise<HydrationJob[]> {
@@ -63,7 +81,11 @@ export class KubeBackupClient implements KubeBackupApi {
   }
 
   async requestRestore(entity: EntityName | string, request: RestoreRequestBody) {
-    return this.send<RestoreRequest>('POST', `${entityPath(entity)}/restore-requests`, request);
+    return this.send<RestoreRequest>(
+      'POST',
+      `${entityPath(entity)}/restore-requests`,
+      checked(restoreRequestSchema, request),
+    );
   }
 
   async listRestoreRequests(entity: EntityName | string): Promise<RestoreRequest[]> {
@@ -78,7 +100,7 @@ export class KubeBackupClient implements KubeBackupApi {
     return this.send<RestoreRequest>(
       'POST',
       `/restore-requests/${encodeURIComponent(requestId)}/decision`,
-      decision,
+      checked(restoreDecisionSchema, decision),
     );
   }
 
@@ -96,6 +118,16 @@ export class KubeBackupClient implements KubeBackupApi {
     if (!response.ok) throw await ResponseError.fromResponse(response);
     return (await response.json()) as T;
   }
+}
+
+/**
+ * The body as the backend's router will parse it, or an InputError saying why it would be
+ * refused: checked here with the same schema, so a bad body never leaves the browser.
+ */
+function checked<T>(schema: RequestBodySchema<T>, body: unknown): T {
+  const parsed = parseRequestBody(schema, body);
+  if (parsed.problem !== undefined) throw new InputError(parsed.problem);
+  return parsed.value;
 }
 
 /** `/entities/:kind/:namespace/:name` for an entity or an entity ref string. */

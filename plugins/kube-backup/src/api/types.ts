@@ -1,5 +1,6 @@
 import type {
   HydrationJob,
+  HydrationPlan,
   HydrationRequestBody,
   HydrationTarget,
   RestoreDecisionBody,
@@ -21,7 +22,7 @@ export interface SnapshotQuery {
   since?: string;
   until?: string;
   tag?: string;
-  /** 1–500; the backend's default is 50. */
+  /** 1 to MAX_SNAPSHOT_PAGE_SIZE (500); the backend's default is 50. */
   limit?: number;
   offset?: number;
 }
@@ -34,6 +35,8 @@ export interface KubeBackupApi {
   listSnapshots(entity: EntityName | string, query?: SnapshotQuery): Promise<SnapshotList>;
   getSnapshot(entity: EntityName | string, snapshotId: string): Promise<SnapshotDetail>;
   listHydrationTargets(entity: EntityName | string): Promise<HydrationTarget[]>;
+  /** What the hydration would write, previewed by the backend with a server dry run. */
+  planHydration(entity: EntityName | string, request: HydrationRequest): Promise<HydrationPlan>;
   startHydration(entity: EntityName | string, request: HydrationRequest): Promise<HydrationJob>;
   listHydrations(entity: EntityName | string): Promise<HydrationJob[]>;
   getHydration(jobId: string): Promise<HydrationJob>;

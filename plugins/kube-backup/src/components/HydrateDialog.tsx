@@ -1,10 +1,14 @@
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import type {
-  HydrationJob,
-  HydrationTarget,
-  SnapshotDetail,
-  SnapshotSummary,
+import {
+  hydrationRequestSchema,
+  matchesAnyNamePattern,
+  MAX_HYDRATION_REPLICAS,
+  requestBodyProblems,
+  type HydrationJob,
+  type HydrationRequestBody,
+  type HydrationTarget,
+  type SnapshotSummary,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -19,15 +23,8 @@ import { useEffect, useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { CheckboxField } from './CheckboxField';
 import { KubeBackupErrorPanel } from './ErrorPanel';
-import {
-  absoluteTime,
-  formatBytes,
-  matchesPattern,
-  NAMESPACE_NAME,
-  plural,
-  shortId,
-  suggestNamespace,
-} from './format';
+import { absoluteTime, formatBytes, sentence, shortId, suggestNamespace } from './format';
+import { HydrationPlanReview } from './HydrationPlanReview';
 import { JobLog, JobProgress } from './JobProgress';
 import { JobResult } from './JobResult';
 import { JobStatusLabel } from './SnapshotStatus';
@@ -48,38 +45,14 @@ export interface HydrateDialogProps {
 
 type Step = 'options' | 'confirm' | 'progress';
 
-/** The most replicas the backend lets a hydration ask for. */
-const MAX_REPLICAS = 10;
-
-/** What hydrating a snapshot will create: counts by kind of what gets restored. */
-function plannedObjects(detail: SnapshotDetail, includeSecrets: boolean) {
-  const create: Array<[string, number]> = [];
-  let secretsLeftOut = 0;
-  for (const [kind, objects] of Object.entries(detail.objectsByKind)) {
-    const restorable = objects.filter(object => object.restorable);
-    if (restorable.length === 0) continue;
-    if (kind === 'Secret' && !includeSecrets) {
-      secretsLeftOut += restorable.length;
-      continue;
-    }
-    create.push([kind, restorable.length]);
-  }
-  create.sort(([a], [b]) => a.localeCompare(b));
-  return { create, secretsLeftOut };
-}
-
 /**
  * Hydrate a dev/test namespace from a snapshot: choose an allowed target, set options,
- * confirm against what will be created, follow the job, see the result.
+ * confirm against what the backend plans to write, follow the job, see the result.
  */
 export function HydrateDialog(props: HydrateDialogProps) {
   const api = useApi(kubeBackupApiRef);
   const { entityRef, snapshot } = props;
   const targets = useLoad(() => api.listHydrationTargets(entityRef), [api, entityRef]);
-  const detail = useLoad(
-    () => api.getSnapshot(entityRef, snapshot.id),
-    [api, entityRef, snapshot.id],
-  );
   const [step, setStep] = useState<Step>('options');
   const [targetName, setTargetName] = useState('');
   const [namespace, setNamespace] = useState('');
@@ -131,21 +104,50 @@ export function HydrateDialog(props: HydrateDialogProps) {
     };
   }, [api, jobId, finished, pollIntervalMs, onFinished]);
 
-  const replicasNumber = Number(replicas);
-  const replicasError =
-    replicas.trim() === '' ||
-    !Number.isInteger(replicasNumber) ||
-    replicasNumber < 0 ||
-    replicasNumber > MAX_REPLICAS
-      ? `A whole number from 0 to ${MAX_REPLICAS}`
-      : undefined;
+  // The body the backend will get, checked field by field with the schema its router uses.
+  const body: HydrationRequestBody = {
+    snapshotId: snapshot.id,
+    target: targetName,
+    namespace,
+    includeSecrets: withSecrets,
+    replicas: replicas.trim() === '' ? NaN : Number(replicas),
+    ...(dataBytes !== undefined ? { withData } : {}),
+  };
+  const problems = requestBodyProblems(hydrationRequestSchema, body);
+  // The review shows the backend's plan for exactly this body; it is asked for on review.
+  const plan = useLoad(
+    () => (step === 'confirm' ? api.planHydration(entityRef, body) : Promise.resolve(undefined)),
+    [
+      api,
+      entityRef,
+      step,
+      body.snapshotId,
+      body.target,
+      body.namespace,
+      withSecrets,
+      replicas,
+      withData,
+    ],
+  );
+  const problemOf = (field: string) => {
+    const problem = problems.find(candidate => candidate.path === field);
+    return problem && sentence(problem.message);
+  };
+  const replicasError = problemOf('replicas');
   const namespaceError = !namespace
     ? 'Name the namespace to fill'
-    : !NAMESPACE_NAME.test(namespace)
-      ? 'Lowercase letters, digits and dashes, at most 63'
-      : target && !target.namespaces.some(pattern => matchesPattern(pattern, namespace))
+    : (problemOf('namespace') ??
+      (target && !matchesAnyNamePattern(target.namespaces, namespace)
         ? `Target ${target.name} allows only ${target.namespaces.join(', ')}`
-        : undefined;
+        : undefined));
+
+  const hydrateAction = {
+    kind: 'hydrate' as const,
+    target: target?.name ?? targetName,
+    namespace,
+    entityRef,
+    owners: props.owners,
+  };
 
   const ownersHint = props.owners.length > 0 ? ` (${props.owners.join(', ')})` : '';
 
@@ -154,14 +156,7 @@ export function HydrateDialog(props: HydrateDialogProps) {
     setSubmitting(true);
     setStartError(undefined);
     try {
-      const started = await api.startHydration(entityRef, {
-        snapshotId: snapshot.id,
-        target: target.name,
-        namespace,
-        includeSecrets: withSecrets,
-        replicas: replicasNumber,
-        ...(dataBytes !== undefined ? { withData } : {}),
-      });
+      const started = await api.startHydration(entityRef, body);
       setJob(started);
       setStep('progress');
     } catch (error) {
@@ -238,7 +233,7 @@ export function HydrateDialog(props: HydrateDialogProps) {
               onChange={event => setReplicas(event.target.value)}
               error={Boolean(replicasError)}
               helperText={replicasError ?? 'Every scaled workload runs this many pods'}
-              inputProps={{ min: 0, max: MAX_REPLICAS }}
+              inputProps={{ min: 0, max: MAX_HYDRATION_REPLICAS }}
             />
             {dataBytes !== undefined && (
               <>
@@ -290,7 +285,6 @@ export function HydrateDialog(props: HydrateDialogProps) {
       </>
     );
   } else if (step === 'confirm') {
-    const plan = detail.value ? plannedObjects(detail.value, withSecrets) : undefined;
     content = (
       <>
         <Typography variant="subtitle1" component="h3" id="kube-backup-hydrate-summary">
@@ -308,7 +302,7 @@ export function HydrateDialog(props: HydrateDialogProps) {
             (target {target?.title ?? target?.name})
           </dd>
           <dt>Replicas</dt>
-          <dd>{replicasNumber} per scaled workload</dd>
+          <dd>{body.replicas} per scaled workload</dd>
           <dt>Secrets</dt>
           <dd>{withSecrets ? 'restored' : 'left out'}</dd>
           <dt>Volume data</dt>
@@ -320,58 +314,15 @@ export function HydrateDialog(props: HydrateDialogProps) {
                 : 'left out: claims start empty'}
           </dd>
         </dl>
-        {detail.loading && <Progress />}
-        {detail.error !== undefined && (
-          <KubeBackupErrorPanel
-            error={detail.error}
-            action={{ kind: 'load', what: 'what this snapshot holds' }}
-          />
+        {plan.loading && <Progress />}
+        {!plan.loading && plan.error !== undefined && (
+          <KubeBackupErrorPanel error={plan.error} action={hydrateAction} />
         )}
-        {plan && (
-          <>
-            <Typography variant="subtitle1" component="h3" id="kube-backup-hydrate-plan">
-              Will be created or updated
-            </Typography>
-            {plan.create.length === 0 ? (
-              <Typography variant="body2">
-                Nothing: the snapshot holds no restorable object of {entityRef}.
-              </Typography>
-            ) : (
-              <ul aria-labelledby="kube-backup-hydrate-plan">
-                {plan.create.map(([kind, count]) => (
-                  <li key={kind}>{plural(count, kind)}</li>
-                ))}
-                {(detail.value?.volumes.length ?? 0) > 0 && (
-                  <li>
-                    {plural(detail.value!.volumes.length, 'volume claim')} (
-                    {detail.value!.volumes.map(volume => volume.claim).join(', ')})
-                  </li>
-                )}
-              </ul>
-            )}
-            <Typography variant="caption" color="textSecondary" component="p">
-              From the snapshot's restorable objects of {entityRef}; the backend leaves out what
-              hydration never writes (cluster-scoped objects it does not need, autoscalers that
-              would scale back up), and the result lists exactly what was written.
-            </Typography>
-            {plan.secretsLeftOut > 0 && (
-              <Typography variant="body2">
-                {plural(plan.secretsLeftOut, 'Secret')} left out.
-              </Typography>
-            )}
-          </>
+        {!plan.loading && plan.value && (
+          <HydrationPlanReview entityRef={entityRef} plan={plan.value} />
         )}
         {startError !== undefined && (
-          <KubeBackupErrorPanel
-            error={startError}
-            action={{
-              kind: 'hydrate',
-              target: target?.name ?? targetName,
-              namespace,
-              entityRef,
-              owners: props.owners,
-            }}
-          />
+          <KubeBackupErrorPanel error={startError} action={hydrateAction} />
         )}
       </>
     );
@@ -383,7 +334,7 @@ export function HydrateDialog(props: HydrateDialogProps) {
         <Button
           color="primary"
           variant="contained"
-          disabled={submitting || !target}
+          disabled={submitting || !target || !plan.value}
           onClick={start}
         >
           {submitting ? 'Starting…' : 'Hydrate'}

@@ -1,11 +1,11 @@
 /** @jest-environment jsdom */
 import '../testing/backstageEsm';
 import '@testing-library/jest-dom';
+import { newUser } from '../testing/dom';
 import { identityApiRef } from '@backstage/core-plugin-api';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 import { kubeBackupApiRef } from '../api/ref';
 import { FakeKubeBackupApi, httpError, storefront, summary } from '../testing/fakeApi';
 import { KubeBackupContent } from './KubeBackupContent';
@@ -26,6 +26,11 @@ function identity(userEntityRef: string, ownershipEntityRefs: string[]) {
 const developer = identity('user:default/dev', ['user:default/dev', 'group:default/developers']);
 const owner = identity('user:default/alice', ['user:default/alice', 'group:default/shop-team']);
 
+let user: ReturnType<typeof newUser>;
+beforeEach(() => {
+  user = newUser();
+});
+
 async function renderContent(api: FakeKubeBackupApi, viewer = developer) {
   await renderInTestApp(
     <TestApiProvider
@@ -41,11 +46,25 @@ async function renderContent(api: FakeKubeBackupApi, viewer = developer) {
   );
 }
 
+/** Opens the hydrate dialog of the first snapshot, once its targets are there. */
+async function openHydrateDialog(): Promise<HTMLElement> {
+  await user.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
+  const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
+  await within(dialog).findByRole('combobox', { name: 'Target' });
+  return dialog;
+}
+
+/** Goes on to the review and returns the plan's list of what will be written. */
+async function reviewPlan(dialog: HTMLElement): Promise<HTMLElement> {
+  await user.click(within(dialog).getByRole('button', { name: 'Review' }));
+  return within(dialog).findByRole('list', { name: 'Will be created or updated' });
+}
+
 /** Approves the first pending restore request through its dialog; returns the dialog. */
 async function approveFirstPending(): Promise<HTMLElement> {
-  await userEvent.click(await screen.findByRole('button', { name: /^Approve restore request/ }));
+  await user.click(await screen.findByRole('button', { name: /^Approve restore request/ }));
   const confirm = await screen.findByRole('dialog', { name: /Approve the restore/ });
-  await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
+  await user.click(within(confirm).getByRole('button', { name: 'Approve' }));
   return confirm;
 }
 
@@ -82,21 +101,20 @@ describe('KubeBackupContent', () => {
     const api = new FakeKubeBackupApi(Array.from({ length: 14 }, (_, index) => summary(index)));
     await renderContent(api);
     await screen.findByText('14 snapshots');
-    expect(screen.getAllByRole('button', { name: /^Details of snapshot/ })).toHaveLength(10);
-    await userEvent.click(screen.getByRole('button', { name: /next page/i }));
-    expect(screen.getAllByRole('button', { name: /^Details of snapshot/ })).toHaveLength(4);
-    await userEvent.type(screen.getByPlaceholderText('Filter'), 'nightly');
-    // The table's search is debounced: on a busy machine it takes longer than a second.
-    await waitFor(
-      () => expect(screen.getAllByRole('button', { name: /^Details of snapshot/ })).toHaveLength(7),
-      { timeout: 5000 },
-    );
+    // One details button per row shown (counted by label: a role query per DOM change is slow).
+    const rowsShown = () => screen.getAllByLabelText(/^Details of snapshot/).length;
+    expect(rowsShown()).toBe(10);
+    await user.click(screen.getByRole('button', { name: /next page/i }));
+    expect(rowsShown()).toBe(4);
+    await user.type(screen.getByPlaceholderText('Filter'), 'nightly');
+    // The table's search is debounced: wait for its result, however long that takes.
+    await waitFor(() => expect(rowsShown()).toBe(7));
   });
 
   it('shows a snapshot’s objects by kind, images with digests (unknown when absent), volumes and errors', async () => {
     const api = new FakeKubeBackupApi([summary(0, { status: 'partial', errorCount: 1 })]);
     await renderContent(api);
-    await userEvent.click(
+    await user.click(
       await screen.findByRole('button', { name: /^Details of snapshot 0000abcdef01/ }),
     );
     const dialog = await screen.findByRole('dialog', { name: 'Snapshot 0000abcdef01' });
@@ -114,14 +132,14 @@ describe('KubeBackupContent', () => {
     expect(within(dialog).getByRole('table', { name: 'Errors' })).toHaveTextContent(
       'secrets is forbidden',
     );
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Close' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
   });
 
   it('shows a volume whose data was not captured as such, never as a size', async () => {
     const api = new FakeKubeBackupApi([summary(0, { volumeDataBytes: undefined })]);
     await renderContent(api);
-    await userEvent.click(
+    await user.click(
       await screen.findByRole('button', { name: /^Details of snapshot 0000abcdef01/ }),
     );
     const dialog = await screen.findByRole('dialog', { name: 'Snapshot 0000abcdef01' });
@@ -131,10 +149,10 @@ describe('KubeBackupContent', () => {
     );
   });
 
-  it('hydrates: target and options, a summary of what will be created, progress, result', async () => {
+  it('hydrates: target and options, the backend’s plan, progress, result', async () => {
     const api = new FakeKubeBackupApi([summary(0)]);
     await renderContent(api);
-    await userEvent.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
+    await user.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
     const dialog = await screen.findByRole('dialog', {
       name: /Hydrate from snapshot 0000abcdef01/,
     });
@@ -143,60 +161,123 @@ describe('KubeBackupContent', () => {
     const namespace = within(dialog).getByRole('textbox', { name: 'Namespace' });
     expect(namespace).toHaveValue('dev-dev');
     // A namespace the target does not allow cannot be reviewed.
-    await userEvent.clear(namespace);
-    await userEvent.type(namespace, 'staging');
+    await user.clear(namespace);
+    await user.type(namespace, 'staging');
     expect(within(dialog).getByText('Target dev allows only dev-*')).toBeInTheDocument();
     expect(within(dialog).getByRole('button', { name: 'Review' })).toBeDisabled();
-    await userEvent.clear(namespace);
-    await userEvent.type(namespace, 'dev-alice');
+    await user.clear(namespace);
+    await user.type(namespace, 'Dev_Alice');
+    expect(within(dialog).getByText(/^"Dev_Alice" is not a DNS label/)).toBeInTheDocument();
+    expect(within(dialog).getByRole('button', { name: 'Review' })).toBeDisabled();
+    await user.clear(namespace);
+    await user.type(namespace, 'dev-alice');
     // Target dev does not allow Secrets: no option to ask for them.
     expect(within(dialog).queryByRole('checkbox', { name: 'Also restore Secrets' })).toBeNull();
     expect(dialog).toHaveTextContent('target dev does not allow them');
     const replicas = within(dialog).getByRole('spinbutton', { name: 'Replicas' });
-    await userEvent.clear(replicas);
-    await userEvent.type(replicas, '11');
-    expect(within(dialog).getByText('A whole number from 0 to 10')).toBeInTheDocument();
+    await user.clear(replicas);
+    await user.type(replicas, '11');
+    expect(within(dialog).getByText('Must be a whole number from 0 to 10')).toBeInTheDocument();
     expect(within(dialog).getByRole('button', { name: 'Review' })).toBeDisabled();
-    await userEvent.clear(replicas);
-    await userEvent.type(replicas, '2');
+    await user.clear(replicas);
+    await user.type(replicas, '2');
     // The snapshot holds volume data: it comes along unless left out.
     expect(
       within(dialog).getByRole('checkbox', { name: 'Restore volume data (50.0 MiB)' }),
     ).toBeChecked();
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Review' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Review' }));
 
+    // The review lists the backend's plan for this body, with discovery's plurals.
     const plan = await within(dialog).findByRole('list', { name: 'Will be created or updated' });
     expect(
       within(plan)
         .getAllByRole('listitem')
         .map(item => item.textContent),
-    ).toEqual(['1 ConfigMap', '1 Deployment', '1 Service', '1 volume claim (data)']);
-    expect(within(dialog).getByText('1 Secret left out.')).toBeInTheDocument();
-    expect(dialog).toHaveTextContent('namespace dev-alice in cluster dev');
-    expect(dialog).toHaveTextContent('2 per scaled workload');
-    expect(dialog).toHaveTextContent('Volume datarestored (50.0 MiB)');
-
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
-    expect(
-      await within(dialog).findByRole('progressbar', { name: 'Hydration progress' }),
-    ).toBeInTheDocument();
-    expect(await within(dialog).findByText('Hydrated dev-alice in dev')).toBeInTheDocument();
-    expect(within(dialog).getByRole('list', { name: 'Objects written' })).toHaveTextContent(
-      'Deployment/storefront in dev-alice: created',
-    );
-    expect(dialog).toHaveTextContent('storefront-db');
-    expect(api.calls.find(call => call.method === 'startHydration')?.args[1]).toEqual({
+    ).toEqual([
+      '1 ConfigMap (storefront-config)',
+      '1 Deployment (storefront)',
+      '1 Namespace (dev-alice)',
+      '2 NetworkPolicies (storefront-allow-web, storefront-deny-all)',
+      '1 Service (storefront)',
+    ]);
+    const body = {
       snapshotId: summary(0).id,
       target: 'dev',
       namespace: 'dev-alice',
       includeSecrets: false,
       replicas: 2,
       withData: true,
+    };
+    expect(api.calls.find(call => call.method === 'planHydration')?.args[1]).toEqual(body);
+    expect(dialog).toHaveTextContent(
+      'Secrets the workloads use that dev-alice would not have: storefront-db.',
+    );
+    expect(dialog).toHaveTextContent('namespace dev-alice in cluster dev');
+    expect(dialog).toHaveTextContent('2 per scaled workload');
+    expect(dialog).toHaveTextContent('Volume datarestored (50.0 MiB)');
+
+    await user.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
+    await api.called('startHydration');
+    expect(api.calls.find(call => call.method === 'startHydration')?.args[1]).toEqual(body);
+    // The job is held at a step; the dialog polls and shows it.
+    api.step('job-1', 0.5, 'writing workloads (2)');
+    const progress = await within(dialog).findByRole('progressbar', {
+      name: 'Hydration progress',
     });
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    await waitFor(() => expect(progress).toHaveAttribute('aria-valuenow', '50'));
+    expect(await within(dialog).findByRole('list', { name: 'Hydration log' })).toHaveTextContent(
+      'writing workloads (2)',
+    );
+    api.finishHydration('job-1');
+    expect(await within(dialog).findByText('Hydrated dev-alice in dev')).toBeInTheDocument();
+    expect(within(dialog).getByRole('list', { name: 'Objects written' })).toHaveTextContent(
+      'Deployment/storefront in dev-alice: created',
+    );
+    expect(dialog).toHaveTextContent('storefront-db');
+    await user.click(within(dialog).getByRole('button', { name: 'Close' }));
     // The hydrations list is refreshed once the job has finished.
     const hydrations = await screen.findByRole('table', { name: 'Hydrations' });
     expect(hydrations).toHaveTextContent('dev/dev-alice');
+  });
+
+  it('checks the namespace against a dev-? target with the backend’s own pattern rule', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    api.targets = [{ name: 'dev', cluster: 'dev', namespaces: ['dev-?'], allowSecrets: false }];
+    await renderContent(api);
+    const dialog = await openHydrateDialog();
+    const namespace = within(dialog).getByRole('textbox', { name: 'Namespace' });
+    // The suggestion fills the one character the pattern asks for.
+    expect(namespace).toHaveValue('dev-1');
+    expect(within(dialog).getByRole('button', { name: 'Review' })).toBeEnabled();
+    await user.clear(namespace);
+    await user.type(namespace, 'dev-10');
+    expect(within(dialog).getByText('Target dev allows only dev-?')).toBeInTheDocument();
+    expect(within(dialog).getByRole('button', { name: 'Review' })).toBeDisabled();
+    await user.clear(namespace);
+    await user.type(namespace, 'dev-7');
+    expect(within(dialog).queryByText('Target dev allows only dev-?')).toBeNull();
+    await reviewPlan(dialog);
+    expect(api.calls.find(call => call.method === 'planHydration')?.args[1]).toMatchObject({
+      namespace: 'dev-7',
+    });
+  });
+
+  it('shows why the backend cannot plan a hydration, and lets the user go back', async () => {
+    const api = new FakeKubeBackupApi([summary(0)]);
+    api.failures.planHydration = httpError(
+      403,
+      'namespace "dev-dev" is protected; hydration never writes there',
+    );
+    await renderContent(api);
+    const dialog = await openHydrateDialog();
+    await user.click(within(dialog).getByRole('button', { name: 'Review' }));
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert).toHaveTextContent('You are not allowed to hydrate into dev / dev-dev');
+    expect(alert).toHaveTextContent('namespace "dev-dev" is protected');
+    expect(within(dialog).queryByRole('list', { name: 'Will be created or updated' })).toBeNull();
+    // Nothing to hydrate without a plan; back to the options to choose another namespace.
+    expect(within(dialog).getByRole('button', { name: 'Hydrate' })).toBeDisabled();
+    expect(within(dialog).getByRole('button', { name: 'Back' })).toBeEnabled();
   });
 
   it('offers Secrets only on a target that allows them', async () => {
@@ -206,29 +287,30 @@ describe('KubeBackupContent', () => {
       { name: 'sandbox', cluster: 'dev', namespaces: ['sandbox-*'], allowSecrets: true },
     ];
     await renderContent(api);
-    await userEvent.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
-    const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
-    const target = await within(dialog).findByRole('combobox', { name: 'Target' });
+    const dialog = await openHydrateDialog();
+    const target = within(dialog).getByRole('combobox', { name: 'Target' });
     expect(within(dialog).queryByRole('checkbox', { name: 'Also restore Secrets' })).toBeNull();
-    await userEvent.selectOptions(target, 'sandbox');
+    await user.selectOptions(target, 'sandbox');
     expect(within(dialog).getByRole('textbox', { name: 'Namespace' })).toHaveValue('sandbox-dev');
     const secrets = within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' });
-    await userEvent.click(secrets);
+    await user.click(secrets);
     // Back to a target without Secrets and again: the choice does not survive the switch.
-    await userEvent.selectOptions(target, 'dev');
+    await user.selectOptions(target, 'dev');
     expect(within(dialog).queryByRole('checkbox', { name: 'Also restore Secrets' })).toBeNull();
-    await userEvent.selectOptions(target, 'sandbox');
+    await user.selectOptions(target, 'sandbox');
     expect(
       within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' }),
     ).not.toBeChecked();
-    await userEvent.click(within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' }));
-    await userEvent.click(within(dialog).getByRole('checkbox', { name: /^Restore volume data/ }));
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Review' }));
-    await within(dialog).findByRole('list', { name: 'Will be created or updated' });
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Also restore Secrets' }));
+    await user.click(within(dialog).getByRole('checkbox', { name: /^Restore volume data/ }));
+    const plan = await reviewPlan(dialog);
     expect(dialog).toHaveTextContent('Secretsrestored');
     expect(dialog).toHaveTextContent('Volume dataleft out: claims start empty');
-    expect(within(dialog).queryByText(/Secret left out/)).toBeNull();
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
+    expect(plan).toHaveTextContent('1 Secret (storefront-db)');
+    expect(dialog).not.toHaveTextContent('would not have');
+    await user.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
+    await api.called('startHydration');
+    api.finishHydration('job-1');
     await within(dialog).findByText('Hydrated sandbox-dev in dev');
     expect(api.calls.find(call => call.method === 'startHydration')?.args[1]).toMatchObject({
       target: 'sandbox',
@@ -245,11 +327,9 @@ describe('KubeBackupContent', () => {
       'hydration target "dev" is not allowed for component:default/storefront',
     );
     await renderContent(api);
-    await userEvent.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
-    const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
-    await within(dialog).findByRole('combobox', { name: 'Target' });
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Review' }));
-    await userEvent.click(await within(dialog).findByRole('button', { name: 'Hydrate' }));
+    const dialog = await openHydrateDialog();
+    await reviewPlan(dialog);
+    await user.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
     const alert = await within(dialog).findByRole('alert');
     expect(alert).toHaveTextContent('You are not allowed to hydrate into dev / dev-dev');
     expect(alert).toHaveTextContent(
@@ -262,13 +342,12 @@ describe('KubeBackupContent', () => {
 
   it('shows a failed hydration with its reason', async () => {
     const api = new FakeKubeBackupApi([summary(0)]);
-    api.hydrationOutcome = 'failed';
     await renderContent(api);
-    await userEvent.click(await screen.findByRole('button', { name: /^Hydrate from snapshot/ }));
-    const dialog = await screen.findByRole('dialog', { name: /Hydrate from snapshot/ });
-    await within(dialog).findByRole('combobox', { name: 'Target' });
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Review' }));
-    await userEvent.click(await within(dialog).findByRole('button', { name: 'Hydrate' }));
+    const dialog = await openHydrateDialog();
+    await reviewPlan(dialog);
+    await user.click(within(dialog).getByRole('button', { name: 'Hydrate' }));
+    await api.called('startHydration');
+    api.finishHydration('job-1', 'failed');
     const alert = await within(dialog).findByRole('alert');
     expect(alert).toHaveTextContent('The hydration failed');
     expect(alert).toHaveTextContent('quota exceeded');
@@ -287,32 +366,30 @@ describe('KubeBackupContent', () => {
   it('requests a restore with scope and reason; a non-owner sees it waiting', async () => {
     const api = new FakeKubeBackupApi([summary(0)]);
     await renderContent(api);
-    await userEvent.click(
-      await screen.findByRole('button', { name: /^Request restore of snapshot/ }),
-    );
+    await user.click(await screen.findByRole('button', { name: /^Request restore of snapshot/ }));
     const dialog = await screen.findByRole('dialog', { name: /Request a restore of snapshot/ });
     // Empty by default (the entity's own namespaces): the snapshot may hold others' too.
     const namespaces = within(dialog).getByRole('textbox', { name: 'Namespaces' });
     expect(namespaces).toHaveValue('');
-    await userEvent.type(namespaces, 'shop');
-    await userEvent.type(
+    await user.type(namespaces, 'shop');
+    await user.type(
       within(dialog).getByRole('textbox', { name: 'Objects' }),
       'Deployment/storefront',
     );
     const send = within(dialog).getByRole('button', { name: 'Request restore' });
     expect(send).toBeDisabled();
-    await userEvent.type(within(dialog).getByRole('textbox', { name: /Reason/ }), 'bad deploy');
+    await user.type(within(dialog).getByRole('textbox', { name: /Reason/ }), 'bad deploy');
     const overwrite = within(dialog).getByRole('checkbox', {
       name: /^Apply the snapshot's version over objects that exist/,
     });
     expect(overwrite).not.toBeChecked();
-    await userEvent.click(overwrite);
+    await user.click(overwrite);
     const data = within(dialog).getByRole('checkbox', {
       name: 'Restore volume data (50.0 MiB) into claims the restore creates',
     });
     expect(data).toBeChecked();
-    await userEvent.click(data);
-    await userEvent.click(send);
+    await user.click(data);
+    await user.click(send);
     expect(await within(dialog).findByText('Restore requested')).toBeInTheDocument();
     expect(api.calls.find(call => call.method === 'requestRestore')?.args[1]).toEqual({
       snapshotId: summary(0).id,
@@ -325,7 +402,7 @@ describe('KubeBackupContent', () => {
         withData: false,
       },
     });
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Close' }));
     const pending = await screen.findByRole('table', { name: 'Pending (1)' });
     expect(pending).toHaveTextContent('bad deploy');
     expect(pending).toHaveTextContent('applying the snapshot over objects that exist');
@@ -351,15 +428,16 @@ describe('KubeBackupContent', () => {
     });
     expect(approve).toHaveLength(2);
     // Newest first: "mistake", then "outage".
-    await userEvent.click(approve[1]);
+    await user.click(approve[1]);
     const confirm = await screen.findByRole('dialog', { name: /Approve the restore of snapshot/ });
     expect(confirm).toHaveTextContent('“outage”');
-    await userEvent.type(within(confirm).getByRole('textbox', { name: 'Comment' }), 'go ahead');
-    await userEvent.click(within(confirm).getByRole('button', { name: 'Approve' }));
+    await user.type(within(confirm).getByRole('textbox', { name: 'Comment' }), 'go ahead');
+    await user.click(within(confirm).getByRole('button', { name: 'Approve' }));
     await screen.findByRole('table', { name: 'Pending (1)' });
-    await userEvent.click(screen.getByRole('button', { name: /^Reject restore request/ }));
+    api.finishRestore('request-1');
+    await user.click(screen.getByRole('button', { name: /^Reject restore request/ }));
     const reject = await screen.findByRole('dialog', { name: /Reject the restore/ });
-    await userEvent.click(within(reject).getByRole('button', { name: 'Reject' }));
+    await user.click(within(reject).getByRole('button', { name: 'Reject' }));
     const history = await screen.findByRole('table', { name: 'History (2)' });
     expect(await within(history).findByText('succeeded')).toBeInTheDocument();
     expect(history).toHaveTextContent('rejected');
@@ -375,36 +453,40 @@ describe('KubeBackupContent', () => {
 
   it('shows an approved restore’s progress and latest step while it runs, and its log', async () => {
     const api = new FakeKubeBackupApi([summary(0)]);
-    api.restoresFinish = false;
     await api.requestRestore('component:default/storefront', {
       snapshotId: summary(0).id,
       reason: 'outage',
     });
     await renderContent(api, owner);
     await approveFirstPending();
+    await api.called('decideRestoreRequest');
 
+    // The restore is held at each step; the table polls and follows it.
+    api.step('request-1', 0.25, 'writing tier 1');
     const history = await screen.findByRole('table', { name: 'History (1)' });
     const bar = await within(history).findByRole('progressbar', {
       name: /^Progress of the restore of snapshot/,
     });
-    // The table keeps polling while the restore runs: the bar and the latest step move on.
+    await waitFor(() => expect(bar).toHaveAttribute('aria-valuenow', '25'));
+    api.step('request-1', 0.75, 'writing tier 3');
     await waitFor(() => expect(bar).toHaveAttribute('aria-valuenow', '75'));
     expect(within(history).getByText('75%')).toBeInTheDocument();
-    expect(await within(history).findByText(/^writing tier [3-9]/)).toBeInTheDocument();
+    expect(within(history).getByText('writing tier 3')).toBeInTheDocument();
 
-    await userEvent.click(within(history).getByRole('button', { name: 'Show log' }));
+    await user.click(within(history).getByRole('button', { name: 'Show log' }));
     const log = within(history).getByRole('list', { name: /^Log of the restore of snapshot/ });
     expect(log).toHaveTextContent('[info] restoring component:default/storefront');
     expect(log).toHaveTextContent('[info] writing tier 1');
+    expect(log).toHaveTextContent('[info] writing tier 3');
 
-    api.restoresFinish = true;
+    api.finishRestore('request-1');
     expect(await within(history).findByText('succeeded')).toBeInTheDocument();
     expect(within(history).queryByRole('progressbar')).not.toBeInTheDocument();
     expect(within(history).getByRole('region', { name: 'Restore outcome' })).toHaveTextContent(
       '2 updated',
     );
     await waitFor(() => expect(log).toHaveTextContent('[info] restore finished'));
-    await userEvent.click(within(history).getByRole('button', { name: 'Hide log' }));
+    await user.click(within(history).getByRole('button', { name: 'Hide log' }));
     expect(within(history).queryByRole('list', { name: /^Log of the restore/ })).toBeNull();
   });
 
@@ -431,7 +513,7 @@ describe('KubeBackupContent', () => {
     expect(
       within(table).getByRole('progressbar', { name: 'Progress of the hydration of dev/dev-bob' }),
     ).toHaveAttribute('aria-valuenow', '40');
-    await userEvent.click(within(table).getByRole('button', { name: 'Show log' }));
+    await user.click(within(table).getByRole('button', { name: 'Show log' }));
     expect(
       within(table).getByRole('list', { name: 'Log of the hydration of dev/dev-bob' }),
     ).toHaveTextContent('writing tier 2');
@@ -475,13 +557,14 @@ describe('KubeBackupContent', () => {
     const api = new FakeKubeBackupApi([summary(0)]);
     const why =
       "nothing restored: the request names namespaces (payments) outside component:default/storefront's namespaces in this snapshot (shop)";
-    api.restoreOutcome = { status: 'nothing-restored', why };
     await api.requestRestore('component:default/storefront', {
       snapshotId: summary(0).id,
       reason: 'outage',
     });
     await renderContent(api, owner);
     await approveFirstPending();
+    await api.called('decideRestoreRequest');
+    api.finishRestore('request-1', { status: 'nothing-restored', why });
     const history = await screen.findByRole('table', { name: 'History (1)' });
     expect(await within(history).findByText('nothing restored')).toBeInTheDocument();
     expect(history).toHaveTextContent(why);

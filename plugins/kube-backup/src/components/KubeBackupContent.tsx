@@ -4,6 +4,8 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   entityOwners,
+  kubernetesClaim,
+  MAX_SNAPSHOT_PAGE_SIZE,
   type SnapshotSummary,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import Grid from '@material-ui/core/Grid';
@@ -11,7 +13,6 @@ import { Alert, AlertTitle } from '@material-ui/lab';
 import { useCallback, useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { KubeBackupErrorPanel } from './ErrorPanel';
-import { isKubeBackupAvailable, KUBERNETES_ID_ANNOTATION } from './format';
 import { HydrateDialog } from './HydrateDialog';
 import { Hydrations } from './Hydrations';
 import { NoSnapshots } from './NoSnapshots';
@@ -21,9 +22,6 @@ import { RestoreRequests } from './RestoreRequests';
 import { SnapshotDetailDialog } from './SnapshotDetailDialog';
 import { SnapshotsTable } from './SnapshotsTable';
 import { useLoad } from './useAsync';
-
-/** How many of the newest snapshots the table holds (the backend's page limit). */
-const SNAPSHOT_LIMIT = 500;
 
 export interface KubeBackupContentProps {
   /** How often a running hydration is polled, in milliseconds. */
@@ -38,7 +36,8 @@ export function KubeBackupContent(props: KubeBackupContentProps) {
   const owners = entityOwners(entity);
   const viewer = useViewer(entity);
   const snapshots = useLoad(
-    () => api.listSnapshots(entityRef, { limit: SNAPSHOT_LIMIT }),
+    // The table holds the newest snapshots the backend lists in one page.
+    () => api.listSnapshots(entityRef, { limit: MAX_SNAPSHOT_PAGE_SIZE }),
     [api, entityRef],
   );
   const targets = useLoad(() => api.listHydrationTargets(entityRef), [api, entityRef]);
@@ -51,7 +50,8 @@ export function KubeBackupContent(props: KubeBackupContentProps) {
   const close = useCallback(() => setDialog(undefined), []);
   const hydrationFinished = useCallback(() => setHydrationsKey(value => value + 1), []);
 
-  const kubernetesId = entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION];
+  const claim = kubernetesClaim(entity);
+  const kubernetesId = claim?.id;
   let main: React.ReactNode;
   if (snapshots.loading && !snapshots.value) {
     main = <Progress />;
@@ -79,11 +79,12 @@ export function KubeBackupContent(props: KubeBackupContentProps) {
 
   return (
     <Grid container spacing={3}>
-      {!isKubeBackupAvailable(entity) && (
+      {!claim && (
         <Grid item xs={12}>
           <Alert severity="info">
             <AlertTitle>This entity is not tied to Kubernetes workloads</AlertTitle>
-            Add the <code>backstage.io/kubernetes-id</code> or{' '}
+            Add the <code>backstage.io/kubernetes-id</code>,{' '}
+            <code>backstage.io/kubernetes-namespace</code> or{' '}
             <code>backstage.io/kubernetes-label-selector</code> annotation to its catalog entry so
             its snapshots can be found.
           </Alert>

@@ -1,7 +1,10 @@
 import { useApi } from '@backstage/core-plugin-api';
-import type {
-  RestoreRequest,
-  SnapshotSummary,
+import {
+  requestBodyProblems,
+  restoreRequestSchema,
+  type RestoreRequest,
+  type RestoreRequestBody,
+  type SnapshotSummary,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -16,7 +19,7 @@ import { useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { CheckboxField } from './CheckboxField';
 import { KubeBackupErrorPanel } from './ErrorPanel';
-import { absoluteTime, formatBytes, shortId } from './format';
+import { absoluteTime, formatBytes, sentence, shortId } from './format';
 
 function list(text: string): string[] | undefined {
   const items = text
@@ -24,6 +27,27 @@ function list(text: string): string[] | undefined {
     .map(item => item.trim())
     .filter(Boolean);
   return items.length > 0 ? items : undefined;
+}
+
+/** A comma-separated list field: its problem in place of its hint when there is one. */
+function ListField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  problem?: string;
+  hint: string;
+}) {
+  return (
+    <TextField
+      id={props.id}
+      label={props.label}
+      value={props.value}
+      onChange={event => props.onChange(event.target.value)}
+      error={Boolean(props.problem)}
+      helperText={props.problem ?? props.hint}
+    />
+  );
 }
 
 /** Ask for a restore of a snapshot into production; an owner of the entity approves it. */
@@ -49,24 +73,31 @@ export function RestoreRequestDialog(props: {
   const [error, setError] = useState<unknown>();
   const [request, setRequest] = useState<RestoreRequest>();
 
-  const objectsList = list(objects);
-  const badObject = objectsList?.find(object => !/^[A-Za-z0-9]+\/[a-z0-9.-]+$/.test(object));
+  // The body the backend will get, checked field by field with the schema its router uses.
+  const body: RestoreRequestBody = {
+    snapshotId: snapshot.id,
+    reason: reason.trim(),
+    scope: {
+      namespaces: list(namespaces),
+      objects: list(objects),
+      includeSecrets,
+      existing: overwrite ? 'update' : 'skip',
+      ...(dataBytes !== undefined ? { withData } : {}),
+    },
+  };
+  const problems = requestBodyProblems(restoreRequestSchema, body);
+  const problemOf = (field: string) => {
+    const problem = problems.find(candidate => candidate.path.startsWith(field));
+    return problem && sentence(problem.message);
+  };
+  const namespacesError = problemOf('scope.namespaces');
+  const objectsError = problemOf('scope.objects');
 
   async function submit() {
     setSubmitting(true);
     setError(undefined);
     try {
-      const created = await api.requestRestore(entityRef, {
-        snapshotId: snapshot.id,
-        reason: reason.trim(),
-        scope: {
-          namespaces: list(namespaces),
-          objects: objectsList,
-          includeSecrets,
-          existing: overwrite ? 'update' : 'skip',
-          ...(dataBytes !== undefined ? { withData } : {}),
-        },
-      });
+      const created = await api.requestRestore(entityRef, body);
       setRequest(created);
       props.onRequested?.(created);
     } catch (caught) {
@@ -101,24 +132,21 @@ export function RestoreRequestDialog(props: {
               Taken {absoluteTime(snapshot.time)} in {snapshot.cluster.name}. Restores go to the
               production cluster once {owners} approve.
             </Typography>
-            <TextField
+            <ListField
               id="kube-backup-restore-namespaces"
               label="Namespaces"
               value={namespaces}
-              onChange={event => setNamespaces(event.target.value)}
-              helperText="Comma separated; empty means every namespace of the entity in the snapshot"
+              onChange={setNamespaces}
+              problem={namespacesError}
+              hint="Comma separated; empty means every namespace of the entity in the snapshot"
             />
-            <TextField
+            <ListField
               id="kube-backup-restore-objects"
               label="Objects"
               value={objects}
-              onChange={event => setObjects(event.target.value)}
-              error={Boolean(badObject)}
-              helperText={
-                badObject
-                  ? `"${badObject}" is not kind/name`
-                  : 'Optional: kind/name, comma separated (Deployment/web); empty means everything restorable'
-              }
+              onChange={setObjects}
+              problem={objectsError}
+              hint="Optional: kind/name, comma separated (Deployment/web); empty means everything restorable"
             />
             <CheckboxField
               name="includeSecrets"
@@ -170,7 +198,7 @@ export function RestoreRequestDialog(props: {
             <Button
               color="primary"
               variant="contained"
-              disabled={submitting || !reason.trim() || Boolean(badObject)}
+              disabled={submitting || problems.length > 0}
               onClick={submit}
             >
               {submitting ? 'Sending…' : 'Request restore'}

@@ -1,21 +1,7 @@
-import type { Entity } from '@backstage/catalog-model';
-
-export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
-export const KUBERNETES_NAMESPACE_ANNOTATION = 'backstage.io/kubernetes-namespace';
-export const KUBERNETES_LABEL_SELECTOR_ANNOTATION = 'backstage.io/kubernetes-label-selector';
-
-/**
- * True when the entity carries the Kubernetes plugin's `backstage.io/kubernetes-id` or
- * `backstage.io/kubernetes-label-selector` annotation, so its snapshots can be found.
- * For `EntitySwitch.Case if={isKubeBackupAvailable}`.
- */
-export function isKubeBackupAvailable(entity: Entity): boolean {
-  const annotations = entity.metadata.annotations ?? {};
-  return Boolean(
-    annotations[KUBERNETES_ID_ANNOTATION]?.trim() ||
-    annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION]?.trim(),
-  );
-}
+import {
+  matchesNamePattern,
+  namespaceNameProblem,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
 
 export function shortId(id: string): string {
   return id.slice(0, 12);
@@ -71,20 +57,24 @@ export function plural(count: number, word: string, many = `${word}s`): string {
   return `${count} ${count === 1 ? word : many}`;
 }
 
-/** Does a namespace match a target's pattern (`dev-*`)? Mirrors the backend's check. */
-export function matchesPattern(pattern: string, namespace: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .split('*')
-      .map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-  return regex.test(namespace);
+/**
+ * "3 NetworkPolicies": the kind's plural as the cluster's discovery spells its resource
+ * (`networkpolicies`), in the kind's own capitals; the kind with an "s" when the resource is
+ * unknown.
+ */
+export function kindCount(count: number, kind: string, resource?: string): string {
+  if (count === 1 || !resource) return plural(count, kind);
+  let shared = 0;
+  while (shared < kind.length && kind[shared].toLowerCase() === resource[shared]) shared += 1;
+  // A resource named unlike its kind (rare) is shown as discovery names it.
+  if (shared < kind.length - 1) return `${count} ${resource}`;
+  return `${count} ${kind.slice(0, shared)}${resource.slice(shared)}`;
 }
 
-export const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-/** A first suggestion for a namespace under a pattern: `dev-*` → `dev-<user>`. */
+/**
+ * A first suggestion for a namespace under a pattern: `dev-*` → `dev-<user>`, `dev-?` →
+ * `dev-1`; empty when the pattern gives no valid name that way (the user types one).
+ */
 export function suggestNamespace(pattern: string | undefined, user: string): string {
   if (!pattern) return '';
   const cleanUser =
@@ -92,5 +82,13 @@ export function suggestNamespace(pattern: string | undefined, user: string): str
       .toLowerCase()
       .replace(/[^a-z0-9-]/g, '-')
       .replace(/^-+|-+$/g, '') || 'me';
-  return pattern.includes('*') ? pattern.replace('*', cleanUser).replace(/\*/g, '') : pattern;
+  const suggestion = pattern.replace('*', cleanUser).replace(/\*/g, '').replace(/\?/g, '1');
+  return matchesNamePattern(pattern, suggestion) && !namespaceNameProblem(suggestion)
+    ? suggestion
+    : '';
+}
+
+/** A message as a sentence on its own: "must be…" → "Must be…". */
+export function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,9 +1,12 @@
 // An in-memory KubeBackupApi for component tests: it keeps state like the backend does
-// (jobs progress when polled, requests change status when decided) and can be told to refuse.
+// (requests change status when decided) and can be told to refuse. Jobs move only when the
+// test moves them (a gate): the page polls, and shows the step the test set.
 import type { Entity } from '@backstage/catalog-model';
 import type {
   HydrationJob,
+  HydrationPlan,
   HydrationTarget,
+  JobLogLine,
   RestoreDecisionBody,
   RestoreRequest,
   RestoreRequestBody,
@@ -158,17 +161,10 @@ export class FakeKubeBackupApi implements KubeBackupApi {
   requests: RestoreRequest[] = [];
   /** Set to make a call fail: the method name → the error to throw. */
   failures: Partial<Record<keyof KubeBackupApi, Error>> = {};
-  /** Polls of a job before it finishes. */
-  pollsToFinish = 2;
-  hydrationOutcome: 'succeeded' | 'failed' = 'succeeded';
-  /** Whether approved restores finish (after pollsToFinish listings) or keep running. */
-  restoresFinish = true;
-  /** How approved restores end: with objects written, or with nothing matched (and why). */
-  restoreOutcome: { status: 'succeeded' } | { status: 'nothing-restored'; why: string } = {
-    status: 'succeeded',
-  };
+  /** What planHydration answers: the backend's plan for the body it is given. */
+  plan: (request: HydrationRequest) => HydrationPlan = request => planOf(request);
   readonly calls: Array<{ method: string; args: unknown[] }> = [];
-  private polls = new Map<string, number>();
+  private readonly waiting: Array<{ method: string; times: number; resolve(): void }> = [];
 
   constructor(snapshots: SnapshotSummary[] = []) {
     this.snapshots = snapshots;
@@ -176,8 +172,108 @@ export class FakeKubeBackupApi implements KubeBackupApi {
 
   private record(method: keyof KubeBackupApi, args: unknown[]) {
     this.calls.push({ method, args });
+    for (const waiter of [...this.waiting]) {
+      if (this.callsOf(waiter.method) >= waiter.times) {
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
     const failure = this.failures[method];
     if (failure) throw failure;
+  }
+
+  private callsOf(method: string): number {
+    return this.calls.filter(call => call.method === method).length;
+  }
+
+  /** Resolves once the page has called `method` `times` times (already or later). */
+  called(method: keyof KubeBackupApi, times = 1): Promise<void> {
+    if (this.callsOf(method) >= times) return Promise.resolve();
+    return new Promise(resolve => this.waiting.push({ method, times, resolve }));
+  }
+
+  /** Moves a running hydration or restore on to a step: its progress and a log line. */
+  step(id: string, progress: number, message: string): void {
+    const job = this.job(id);
+    Object.assign(job, {
+      status: 'running',
+      progress,
+      log: [...(job.log ?? []), logLine('info', message)],
+    });
+  }
+
+  /** Ends a hydration: written as asked, or refused by the cluster. */
+  finishHydration(id: string, outcome: 'succeeded' | 'failed' = 'succeeded'): void {
+    const job = this.hydrations.find(candidate => candidate.id === id);
+    if (!job) throw new Error(`no hydration ${id} was started`);
+    const finishedAt = new Date().toISOString();
+    if (outcome === 'failed') {
+      Object.assign(job, {
+        status: 'failed',
+        finishedAt,
+        error: 'the API server refused Deployment/storefront: quota exceeded',
+        log: [...job.log, logLine('error', 'quota exceeded')],
+      });
+      return;
+    }
+    Object.assign(job, {
+      status: 'succeeded',
+      progress: 1,
+      finishedAt,
+      log: [...job.log, logLine('info', 'hydration finished')],
+      result: {
+        counts: { created: 3, updated: 0, failed: 0 },
+        objects: [
+          { kind: 'Deployment', name: 'storefront', namespace: job.namespace, outcome: 'created' },
+          { kind: 'Service', name: 'storefront', namespace: job.namespace, outcome: 'created' },
+          {
+            kind: 'ConfigMap',
+            name: 'storefront-config',
+            namespace: job.namespace,
+            outcome: 'created',
+          },
+        ],
+        missingSecrets: [{ name: 'storefront-db', usedBy: ['Deployment/storefront'] }],
+      },
+    });
+  }
+
+  /** Ends an approved restore: objects written, or nothing matched (and why). */
+  finishRestore(
+    id: string,
+    outcome: { status: 'succeeded' } | { status: 'nothing-restored'; why: string } = {
+      status: 'succeeded',
+    },
+  ): void {
+    const request = this.requests.find(candidate => candidate.id === id);
+    if (!request) throw new Error(`no restore request ${id}`);
+    const finishedAt = new Date().toISOString();
+    const log = request.log ?? [];
+    if (outcome.status === 'nothing-restored') {
+      Object.assign(request, {
+        status: 'nothing-restored',
+        progress: 1,
+        finishedAt,
+        outcomeMessage: outcome.why,
+        log: [...log, logLine('warn', outcome.why)],
+      });
+      return;
+    }
+    Object.assign(request, {
+      status: 'succeeded',
+      progress: 1,
+      finishedAt,
+      outcome: { counts: { updated: 2 } },
+      log: [...log, logLine('info', 'restore finished')],
+    });
+  }
+
+  private job(id: string): HydrationJob | RestoreRequest {
+    const job =
+      this.hydrations.find(candidate => candidate.id === id) ??
+      this.requests.find(candidate => candidate.id === id);
+    if (!job) throw new Error(`no job ${id}`);
+    return job;
   }
 
   async listSnapshots(entity: EntityName | string, query: SnapshotQuery = {}) {
@@ -202,6 +298,11 @@ export class FakeKubeBackupApi implements KubeBackupApi {
   async listHydrationTargets(entity: EntityName | string) {
     this.record('listHydrationTargets', [entity]);
     return this.targets;
+  }
+
+  async planHydration(entity: EntityName | string, request: HydrationRequest) {
+    this.record('planHydration', [entity, request]);
+    return this.plan(request);
   }
 
   async startHydration(entity: EntityName | string, request: HydrationRequest) {
@@ -231,51 +332,7 @@ export class FakeKubeBackupApi implements KubeBackupApi {
 
   async getHydration(jobId: string) {
     this.record('getHydration', [jobId]);
-    const job = this.hydrations.find(candidate => candidate.id === jobId)!;
-    const polls = (this.polls.get(jobId) ?? 0) + 1;
-    this.polls.set(jobId, polls);
-    const time = new Date().toISOString();
-    if (polls < this.pollsToFinish) {
-      Object.assign(job, {
-        status: 'running',
-        progress: polls / this.pollsToFinish,
-        log: [...job.log, { time, level: 'info', message: `writing tier ${polls}` }],
-      });
-    } else if (this.hydrationOutcome === 'succeeded') {
-      Object.assign(job, {
-        status: 'succeeded',
-        progress: 1,
-        finishedAt: time,
-        log: [...job.log, { time, level: 'info', message: 'hydration finished' }],
-        result: {
-          counts: { created: 3, updated: 0, failed: 0 },
-          objects: [
-            {
-              kind: 'Deployment',
-              name: 'storefront',
-              namespace: job.namespace,
-              outcome: 'created',
-            },
-            { kind: 'Service', name: 'storefront', namespace: job.namespace, outcome: 'created' },
-            {
-              kind: 'ConfigMap',
-              name: 'storefront-config',
-              namespace: job.namespace,
-              outcome: 'created',
-            },
-          ],
-          missingSecrets: [{ name: 'storefront-db', usedBy: ['Deployment/storefront'] }],
-        },
-      });
-    } else {
-      Object.assign(job, {
-        status: 'failed',
-        finishedAt: time,
-        error: 'the API server refused Deployment/storefront: quota exceeded',
-        log: [...job.log, { time, level: 'error', message: 'quota exceeded' }],
-      });
-    }
-    return { ...job };
+    return { ...this.hydrations.find(candidate => candidate.id === jobId)! };
   }
 
   async requestRestore(entity: EntityName | string, body: RestoreRequestBody) {
@@ -297,42 +354,7 @@ export class FakeKubeBackupApi implements KubeBackupApi {
 
   async listRestoreRequests(entity: EntityName | string) {
     this.record('listRestoreRequests', [entity]);
-    for (const request of this.requests) this.advanceRestore(request);
     return this.requests.map(request => ({ ...request }));
-  }
-
-  /** An approved restore runs over a few listings, or until `restoresFinish` is set again. */
-  private advanceRestore(request: RestoreRequest) {
-    if (request.status !== 'approved' && request.status !== 'running') return;
-    const polls = (this.polls.get(request.id) ?? 0) + 1;
-    this.polls.set(request.id, polls);
-    const time = new Date().toISOString();
-    const log = request.log ?? [];
-    if (!this.restoresFinish || polls < this.pollsToFinish) {
-      Object.assign(request, {
-        status: 'running',
-        progress: Math.min(polls, 3) / 4,
-        log: [...log, { time, level: 'info', message: `writing tier ${polls}` }],
-      });
-      return;
-    }
-    if (this.restoreOutcome.status === 'nothing-restored') {
-      Object.assign(request, {
-        status: 'nothing-restored',
-        progress: 1,
-        finishedAt: time,
-        outcomeMessage: this.restoreOutcome.why,
-        log: [...log, { time, level: 'warn', message: this.restoreOutcome.why }],
-      });
-      return;
-    }
-    Object.assign(request, {
-      status: 'succeeded',
-      progress: 1,
-      finishedAt: time,
-      outcome: { counts: { updated: 2 } },
-      log: [...log, { time, level: 'info', message: 'restore finished' }],
-    });
   }
 
   async getRestoreRequest(requestId: string) {
@@ -352,9 +374,79 @@ export class FakeKubeBackupApi implements KubeBackupApi {
       decisionComment: decision.comment,
       log:
         decision.decision === 'approve'
-          ? [{ time, level: 'info', message: `restoring ${request.entityRef}` }]
+          ? [logLine('info', `restoring ${request.entityRef}`)]
           : undefined,
     });
     return { ...request };
   }
+}
+
+function logLine(level: JobLogLine['level'], message: string): JobLogLine {
+  return { time: new Date().toISOString(), level, message };
+}
+
+/**
+ * The plan the backend would answer for storefront: its restorable objects in the target
+ * namespace (Secrets only when asked), the namespace itself, plurals as discovery names them.
+ */
+export function planOf(request: HydrationRequest): HydrationPlan {
+  const created = (names: string[]) =>
+    names.map(name => ({ namespace: request.namespace, name, outcome: 'created' as const }));
+  const kinds = [
+    {
+      group: 'apps',
+      version: 'v1',
+      kind: 'Deployment',
+      resource: 'deployments',
+      names: ['storefront'],
+    },
+    {
+      group: '',
+      version: 'v1',
+      kind: 'ConfigMap',
+      resource: 'configmaps',
+      names: ['storefront-config'],
+    },
+    {
+      group: 'networking.k8s.io',
+      version: 'v1',
+      kind: 'NetworkPolicy',
+      resource: 'networkpolicies',
+      names: ['storefront-allow-web', 'storefront-deny-all'],
+    },
+    ...(request.includeSecrets
+      ? [
+          {
+            group: '',
+            version: 'v1',
+            kind: 'Secret',
+            resource: 'secrets',
+            names: ['storefront-db'],
+          },
+        ]
+      : []),
+    { group: '', version: 'v1', kind: 'Service', resource: 'services', names: ['storefront'] },
+  ];
+  return {
+    snapshotId: request.snapshotId,
+    cluster: 'dev',
+    namespace: request.namespace,
+    sourceNamespace: 'shop',
+    kinds: [
+      ...kinds.map(({ names, ...kind }) => ({ ...kind, objects: created(names) })),
+      {
+        group: '',
+        version: 'v1',
+        kind: 'Namespace',
+        resource: 'namespaces',
+        objects: [{ name: request.namespace, outcome: 'created' as const }],
+      },
+    ].sort((a, b) => a.kind.localeCompare(b.kind)),
+    missingSecrets: request.includeSecrets
+      ? []
+      : [{ name: 'storefront-db', usedBy: ['Deployment/storefront'] }],
+    droppedAutoscalers: [],
+    leftOutIngresses: [],
+    warnings: [],
+  };
 }

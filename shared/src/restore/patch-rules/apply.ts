@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../snapshot/types';
 import type { ObjectType, PatchRule, PatchRuleMatch } from '../types';
-import { namePatternMatcher } from '../../selectors/name-pattern';
+import { namePatternMatcher } from '@kube-backup/backstage-plugin-kube-backup-common';
 import { applyJsonPatch, JsonPatchError } from './json-patch';
 import { applyMergePatch } from './merge-patch';
 

@@ -1,17 +1,24 @@
 import type { Knex } from 'knex';
-import { findPostgresBin, startPostgres, type TestPostgres } from '../testing/postgres';
-import { newSqliteDatabase, sqliteAvailable } from '../testing/sqlite';
+import { describeNeeding } from '../../../../test/src/testing/components';
+import { postgresMissing, startPostgres, type TestPostgres } from '../testing/postgres';
+import { newSqliteDatabase, sqliteMissing } from '../testing/sqlite';
 import { HydrationStore } from './HydrationStore';
 import { applyMigrations } from './migrate';
-import { RestoreRequestStore } from './RestoreRequestStore';
+import { RestoreRequestStore, type NewRestoreRequest } from './RestoreRequestStore';
 
-const bin = findPostgresBin();
-if (!bin)
-  console.warn('skipping the PostgreSQL store suite: install the Debian package "postgresql"');
-if (!sqliteAvailable())
-  console.warn('skipping the SQLite store suite: the sqlite3 driver did not build');
+const newRequest = (db: Knex, overrides: Partial<NewRestoreRequest> = {}) =>
+  new RestoreRequestStore(db).create({
+    entityRef: 'component:default/storefront',
+    snapshotId: 'b'.repeat(64),
+    cluster: 'production',
+    scope: {},
+    reason: 'test',
+    requestedBy: 'user:default/dev',
+    ...overrides,
+  });
 
 interface Database {
+  missing?: string;
   open(): Promise<Knex>;
   close(): Promise<void>;
 }
@@ -19,8 +26,9 @@ interface Database {
 function postgresDatabase(): Database {
   let postgres: TestPostgres | undefined;
   return {
+    missing: postgresMissing(),
     open: async () => {
-      postgres = await startPostgres(bin as string);
+      postgres = await startPostgres();
       return postgres.newDatabase();
     },
     close: async () => postgres?.stop(),
@@ -30,19 +38,19 @@ function postgresDatabase(): Database {
 function sqliteDatabase(): Database {
   let db: Knex | undefined;
   return {
+    missing: sqliteMissing(),
     open: async () => (db = newSqliteDatabase()),
     close: async () => db?.destroy(),
   };
 }
 
 // The same stores on Backstage's production database and on its development one.
-describe.each([
-  ['PostgreSQL', bin !== undefined, postgresDatabase],
-  ['SQLite', sqliteAvailable(), sqliteDatabase],
-] as const)('restore request and hydration stores on %s', (_name, available, database) => {
-  const suite = available ? describe : describe.skip;
-  suite('', () => {
-    const backing = database();
+for (const [name, database] of [
+  ['PostgreSQL', postgresDatabase],
+  ['SQLite', sqliteDatabase],
+] as const) {
+  const backing = database();
+  describeNeeding([backing.missing])(`job stores on ${name}`, () => {
     let db: Knex;
 
     beforeAll(async () => {
@@ -62,20 +70,20 @@ describe.each([
 
     it('records a request, one decision and its outcome', async () => {
       const store = new RestoreRequestStore(db);
-      const created = await store.create({
+      const before = Date.now();
+      const created = await newRequest(db, {
         entityRef: 'component:default/payments-api',
-        snapshotId: 'a'.repeat(64),
-        cluster: 'production',
         scope: { namespaces: ['payments'], objects: ['deployment/payments-api'] },
         reason: 'bad config rolled out',
-        requestedBy: 'user:default/dev',
       });
       expect(created).toMatchObject({
         status: 'pending',
         scope: { namespaces: ['payments'], objects: ['deployment/payments-api'] },
         requestedBy: 'user:default/dev',
       });
-      expect(Date.parse(created.requestedAt)).toBeGreaterThan(Date.now() - 60_000);
+      // Stamped when it was made, as the database read it back.
+      expect(Date.parse(created.requestedAt)).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(created.requestedAt)).toBeLessThanOrEqual(Date.now());
 
       expect(await store.decide(created.id, { status: 'approved', by: 'user:default/owner' })).toBe(
         true,
@@ -85,7 +93,7 @@ describe.each([
         false,
       );
       await store.markRunning(created.id);
-      await store.finish(created.id, { status: 'succeeded', outcome: { created: 3 } });
+      await store.finish(created.id, { status: 'succeeded', result: { created: 3 } });
       const done = await store.get(created.id);
       expect(done).toMatchObject({
         status: 'succeeded',
@@ -100,16 +108,53 @@ describe.each([
       expect(await store.listForEntity('component:default/other')).toEqual([]);
     });
 
+    it('ends jobs each way the job runner ends them, and refuses a hydration that restored nothing', async () => {
+      const restores = new RestoreRequestStore(db);
+      const hydrations = new HydrationStore(db);
+      const nothing = await newRequest(db);
+      await restores.finish(nothing.id, {
+        status: 'nothing-restored',
+        outcomeMessage: 'nothing restored: no object matches',
+      });
+      expect(await restores.get(nothing.id)).toMatchObject({
+        status: 'nothing-restored',
+        outcomeMessage: 'nothing restored: no object matches',
+        error: undefined,
+        outcome: undefined,
+      });
+      const failed = await newRequest(db);
+      await restores.finish(failed.id, {
+        status: 'failed',
+        error: '1 of 2 objects failed',
+        result: { counts: { failed: 1 } },
+      });
+      expect(await restores.get(failed.id)).toMatchObject({
+        status: 'failed',
+        error: '1 of 2 objects failed',
+        outcome: { counts: { failed: 1 } },
+        outcomeMessage: undefined,
+      });
+
+      const job = await hydrations.create({
+        entityRef: 'component:default/storefront',
+        snapshotId: 'c'.repeat(64),
+        target: 'dev',
+        cluster: 'dev',
+        namespace: 'dev-alice',
+        createdBy: 'user:default/alice',
+      });
+      await hydrations.finish(job.id, { status: 'succeeded', result: { counts: { created: 2 } } });
+      const ended = await hydrations.get(job.id);
+      expect(ended).toMatchObject({ status: 'succeeded', result: { counts: { created: 2 } } });
+      expect(ended?.finishedAt).toBeDefined();
+      await expect(
+        hydrations.finish(job.id, { status: 'nothing-restored', outcomeMessage: 'x' }),
+      ).rejects.toThrow('a hydration cannot end nothing-restored');
+    });
+
     it('marks work cut short by a restart as failed', async () => {
       const store = new RestoreRequestStore(db);
-      const request = await store.create({
-        entityRef: 'component:default/storefront',
-        snapshotId: 'b'.repeat(64),
-        cluster: 'production',
-        scope: {},
-        reason: 'test',
-        requestedBy: 'user:default/dev',
-      });
+      const request = await newRequest(db);
       await store.decide(request.id, { status: 'approved', by: 'user:default/owner' });
       await store.markRunning(request.id);
       expect(await store.failInterrupted()).toBe(1);
@@ -124,8 +169,8 @@ describe.each([
         namespace: 'dev-alice',
         createdBy: 'user:default/alice',
       });
-      await hydrations.update(job.id, {
-        status: 'running',
+      await hydrations.markRunning(job.id);
+      await hydrations.recordProgress(job.id, {
         progress: 0.5,
         log: [{ time: new Date().toISOString(), level: 'info', message: 'half way' }],
       });
@@ -138,4 +183,4 @@ describe.each([
       expect(await hydrations.get(job.id)).toMatchObject({ status: 'failed' });
     });
   });
-});
+}

@@ -17,8 +17,8 @@ export interface TargetCheckResult {
 /**
  * What must hold in the target before anything is written: every storage class a claim or
  * volume asks for exists there (or comes with the restore) unless the source lacked it at
- * capture too (then its claims stay Pending, as they were, and a warning says so), and every custom resource's
- * definition is in the restore or already served. A failure stops the restore with a
+ * capture too (then its claims stay Pending, as they were, and a warning says so), and
+ * every custom resource's definition is in the restore or already served. A failure stops the restore with a
  * message that names the fix. Built-in types the target does not serve (an API removed in
  * its version) are returned for per-object failure instead, so the rest can proceed.
  */
@@ -96,7 +96,7 @@ async function checkStorageClasses(
   const absent = [...wanted].filter(([name]) => !available.has(name) && !restored.has(name));
   for (const [name, user] of absent.filter(([name]) => absentAtSource.has(name))) {
     warnings.push(
-      `storage class "${name}" (used by ${objectLabel(user)}) exists neither in the target cluster nor did it in the source cluster at capture: its claims stay Pending, as they were there`,
+      `storage class "${name}" (used by ${objectLabel(user)}) is not in the target cluster and was not in the source cluster at capture either: its claims stay Pending, as they were there`,
     );
   }
   const missing = absent.filter(([name]) => !absentAtSource.has(name));

@@ -94,6 +94,26 @@ spec:
       volumes: [{name: logs, hostPath: {path: /var/log}}]
 `;
 
+/** A claim of a storage class the cluster has (or lacks) and a ConfigMap beside it. */
+const CLAIM_OF_CLASS = (namespace: string, storageClass: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${namespace}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: ${namespace}}
+data: {mode: production}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: ${namespace}}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: ${storageClass}
+  resources: {requests: {storage: 1Gi}}
+`;
+
 const SIMPLE_NAMESPACE = (namespace: string) => `
 apiVersion: v1
 kind: Namespace
@@ -357,6 +377,45 @@ describe('kubectl backup restore: safety', () => {
       expect((await binding('priv-src-agent-admin-priv-copy2')).subjects).toEqual([
         { kind: 'ServiceAccount', name: 'agent', namespace: 'priv-copy2' },
       ]);
+    });
+  });
+
+  describe('storage classes recorded at capture', () => {
+    const NEVER_THERE = 'safety-e2e-never-there';
+
+    it('restores a claim whose class the source lacked too, warning that it stays Pending as it was', async () => {
+      await apply('pending-src.yaml', CLAIM_OF_CLASS('pending-src', NEVER_THERE));
+      const snapshot = await snapshotOf('pending-src');
+      expect(snapshot.storageClasses).toEqual([{ name: NEVER_THERE, existed: false }]);
+      await k('delete', 'pvc', 'data', '-n', 'pending-src', '--wait=true');
+
+      const result = await work.cli(['restore', snapshot.id, '-o', 'json']);
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout) as RestoreReport;
+      expect(report.warnings).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            new RegExp(
+              `storage class "${NEVER_THERE}" .*PersistentVolumeClaim pending-src/data.*stay Pending`,
+            ),
+          ),
+        ]),
+      );
+      expect(report.objects).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            kind: 'PersistentVolumeClaim',
+            name: 'data',
+            outcome: 'created',
+          }),
+        ]),
+      );
+      const claim = await getJson<{
+        spec: { storageClassName: string };
+        status?: { phase?: string };
+      }>('pvc', 'data', '-n', 'pending-src');
+      expect(claim.spec.storageClassName).toBe(NEVER_THERE);
+      expect(claim.status?.phase).toBe('Pending');
     });
   });
 

@@ -1,5 +1,9 @@
-import type { ObjectRecord, RestoreReport, Snapshot } from '@kube-backup/core';
-import { sanitizeObject } from '../../shared/src/capture/sanitize';
+import {
+  Repository,
+  type ObjectRecord,
+  type RestoreReport,
+  type Snapshot,
+} from '@kube-backup/core';
 import type { KubeObject } from '../../shared/src/snapshot/types';
 import {
   applyYaml,
@@ -29,8 +33,8 @@ describe('kubectl backup restore: round trip and target checks', () => {
   };
   const exists = (...args: string[]) => objectExists(cluster.kubeconfig, ...args);
 
-  /** The snapshot's restorable objects as they are live now, sanitised, by identity. */
-  const liveSanitised = async (records: ObjectRecord[]) => {
+  /** The snapshot's restorable objects as they are live now, by identity. */
+  const liveObjects = async (records: ObjectRecord[]) => {
     const restorable = records.filter(record => record.restorable);
     const typesOf = (namespaced: boolean) => [
       ...new Set(
@@ -61,7 +65,7 @@ describe('kubectl backup restore: round trip and target checks', () => {
           item.metadata.namespace,
           item.metadata.name ?? '',
         ),
-        sanitizeObject(item),
+        item,
       ]),
     );
     return new Map(
@@ -72,12 +76,33 @@ describe('kubectl backup restore: round trip and target checks', () => {
     );
   };
 
+  /**
+   * What the snapshot holds of each restorable object, read from the repository as it was
+   * stored (what capture keeps of an object is proven by sanitising's golden files).
+   */
+  const storedObjects = async (records: ObjectRecord[]) => {
+    const repository = await Repository.open(work.repository, work.env.KUBE_BACKUP_PASSWORD!);
+    try {
+      return await Promise.all(
+        records
+          .filter(record => record.restorable)
+          .map(async record => ({
+            identity: `${record.group}/${record.kind}/${record.namespace ?? ''}/${record.name}`,
+            object: await repository.getJson<KubeObject>(record.content!),
+          })),
+      );
+    } finally {
+      await repository.close();
+    }
+  };
+
   beforeAll(async () => {
     cluster = await startE2eCluster();
     work = await createWorkspace(cluster.kubeconfig);
     await work.initRepository();
   });
   afterAll(async () => {
+    await k('delete', 'storageclass', 'gold', '--ignore-not-found').catch(() => undefined);
     await work?.cleanup();
     await cluster?.stop();
   });
@@ -87,7 +112,8 @@ describe('kubectl backup restore: round trip and target checks', () => {
     const described = JSON.parse(
       (await work.cli(['describe', snapshot.id, '--objects', '-o', 'json'])).stdout,
     ) as { objects: ObjectRecord[] };
-    const before = await liveSanitised(described.objects);
+    const before = await liveObjects(described.objects);
+    const stored = await storedObjects(described.objects);
     expect([...before.values()].every(object => object !== undefined)).toBe(true);
     expect(before.size).toBeGreaterThan(20);
 
@@ -101,9 +127,26 @@ describe('kubectl backup restore: round trip and target checks', () => {
     expect(result.stdout).toMatch(/Database\s+shop\s+catalog-db\s+created/);
     expect(result.stdout).toMatch(/restore of snapshot [0-9a-f]{8} into kube-test: \d+ created/);
 
-    const after = await liveSanitised(described.objects);
-    for (const [identity, original] of before) {
-      expect({ identity, object: after.get(identity) }).toEqual({ identity, object: original });
+    // Every field the snapshot kept came from the original and came back as it was, with
+    // exactly the original's labels (controllers may annotate what they manage). Finalizers
+    // are a list the cluster adds to, so only the kept ones must be there.
+    const after = await liveObjects(described.objects);
+    for (const { identity, object } of stored) {
+      const { finalizers = [], ...metadata } = object.metadata as KubeObject['metadata'] & {
+        finalizers?: string[];
+      };
+      const kept = { ...object, metadata };
+      for (const live of [before.get(identity), after.get(identity)]) {
+        expect({ identity, object: live }).toMatchObject({ identity, object: kept });
+        expect({ identity, finalizers: live?.metadata.finalizers ?? [] }).toEqual({
+          identity,
+          finalizers: expect.arrayContaining(finalizers),
+        });
+      }
+      expect({ identity, labels: after.get(identity)!.metadata.labels }).toEqual({
+        identity,
+        labels: object.metadata.labels,
+      });
     }
     // Controller-made children are not restored: their controllers make them again.
     expect(described.objects.some(record => record.kind === 'Pod' && !record.restorable)).toBe(
@@ -122,7 +165,12 @@ describe('kubectl backup restore: round trip and target checks', () => {
   it('names the storage class a claim needs and the mapping that fixes it, writing nothing', async () => {
     await apply(
       'claims.yaml',
-      `apiVersion: v1
+      `apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: gold}
+provisioner: example.com/none
+---
+apiVersion: v1
 kind: Namespace
 metadata: {name: claims}
 ---
@@ -136,13 +184,21 @@ spec:
 `,
     );
     const snapshot = await createSnapshot('claims');
+    expect(snapshot.storageClasses).toEqual([{ name: 'gold', existed: true }]);
+    // The class existed at capture and is gone now; the snapshot's copy of it stays out.
+    await k('delete', 'storageclass', 'gold');
+    const restore = (...args: string[]) =>
+      work.cli([
+        'restore',
+        snapshot.id,
+        '--namespace-mapping',
+        'claims:claims-copy',
+        '--exclude-resources',
+        'storageclasses',
+        ...args,
+      ]);
 
-    const refused = await work.cli([
-      'restore',
-      snapshot.id,
-      '--namespace-mapping',
-      'claims:claims-copy',
-    ]);
+    const refused = await restore();
     expect(refused.code).toBe(1);
     const errors = refused.stderr.split('\n').filter(line => line.startsWith('error:'));
     expect(errors).toHaveLength(1);
@@ -154,14 +210,7 @@ spec:
     );
     expect(await exists('namespace', 'claims-copy')).toBe(false);
 
-    const mapped = await work.cli([
-      'restore',
-      snapshot.id,
-      '--namespace-mapping',
-      'claims:claims-copy',
-      '--storage-class-mapping',
-      'gold:fast-ssd',
-    ]);
+    const mapped = await restore('--storage-class-mapping', 'gold:fast-ssd');
     expect(mapped.code).toBe(0);
     const claim = JSON.parse(await k('get', 'pvc', 'data', '-n', 'claims-copy', '-o', 'json')) as {
       spec: { storageClassName: string };

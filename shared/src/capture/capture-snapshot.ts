@@ -20,6 +20,7 @@ import { BACKSTAGE_ID_LABEL } from './annotations';
 import { Inventory, type InventoryItem } from '../kubernetes-objects/inventory';
 import { compareRecords, recordOf } from './records';
 import { sanitizeObject } from './sanitize';
+import { storageClassesAtCapture } from './storage-classes';
 import { selectObjects } from './select';
 import { isCapturableType } from './skip-rules';
 import type { VolumeDataCapture, VolumeProgress } from '../volumes/types';
@@ -60,11 +61,13 @@ export type CaptureProgress =
   | { phase: 'volumes'; volume: VolumeProgress }
   | { phase: 'saving' };
 
+const STORAGE_CLASSES = 'storageclasses.storage.k8s.io';
+
 /** Cluster-scoped types that namespaced objects can depend on. */
 const DEPENDENCY_CLUSTER_TYPES = new Set([
   'namespaces',
   'persistentvolumes',
-  'storageclasses.storage.k8s.io',
+  STORAGE_CLASSES,
   'clusterroles.rbac.authorization.k8s.io',
   'clusterrolebindings.rbac.authorization.k8s.io',
   'customresourcedefinitions.apiextensions.k8s.io',
@@ -238,6 +241,12 @@ export async function captureSnapshot(
     counts: countRecords(records),
     images: uniqueImages(records),
     volumes: volumes.volumes,
+    storageClasses: storageClassesAtCapture(
+      restorable,
+      inventory,
+      clusterTypes.some(type => qualifiedResourceName(type) === STORAGE_CLASSES) &&
+        !errors.some(error => error.resource === STORAGE_CLASSES),
+    ),
     stats,
     durationMs: Date.now() - started,
     status: errors.length > 0 ? 'partial' : 'complete',

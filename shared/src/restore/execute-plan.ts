@@ -8,7 +8,7 @@ import { countOutcomes } from './report';
 import { checkTarget } from './target-checks';
 import { lookupTargetNamespaces, type TargetNamespaces } from './target-namespaces';
 import { checkWritePermissions } from './write-permissions';
-import { crdNameOf, groupByTier, isCustomResource, TIERS } from './tiers';
+import { crdNameOf, definitionsAmong, groupByTier, isCustomResource, TIERS } from './tiers';
 import type {
   ExecuteOptions,
   ObjectOutcome,
@@ -31,6 +31,11 @@ export interface RestorePlan {
   warnings: string[];
   /** Outcomes settled while planning: objects the repository could not give back. */
   skipped?: ObjectOutcome[];
+  /**
+   * Storage classes, as the plan names them, that the source cluster lacked at capture
+   * too: their claims were Pending there, so a target without them is no reason to refuse.
+   */
+  storageClassesAbsentAtSource?: string[];
 }
 
 /**
@@ -63,14 +68,7 @@ export async function executeRestorePlan(
 
   // In a dry run nothing is created, so the server cannot validate objects that need a
   // namespace or definition this restore would create first.
-  const plannedCrds = new Set(
-    objects
-      .filter(
-        ({ type }) =>
-          type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition',
-      )
-      .map(({ object }) => object.metadata.name),
-  );
+  const plannedCrds = definitionsAmong(objects);
   const pendingNamespaces = new Set<string>();
   const pendingCrds = new Set<string>();
   const context: WriteContext = {
@@ -93,7 +91,12 @@ export async function executeRestorePlan(
     },
   };
 
-  const { unserved, warnings } = await checkTarget(client, discovery, objects);
+  const { unserved, warnings } = await checkTarget(
+    client,
+    discovery,
+    objects,
+    plan.storageClassesAbsentAtSource,
+  );
   // Objects of types the target does not serve fail on their own; there is nothing to ask.
   const writable = objects.filter(planned => !unserved.has(planned));
   warnings.push(

@@ -1,4 +1,11 @@
-export { restoreSnapshot, planRestore } from './restore-snapshot';
+export {
+  restoreSnapshot,
+  planRestore,
+  type PlanOptions,
+  type RestoreProfile,
+  type SelectedObjects,
+} from './restore-snapshot';
+export { countOutcomes } from './report';
 export {
   executeRestorePlan,
   DEFAULT_RESTORE_CONCURRENCY,

@@ -1,7 +1,7 @@
 import type { ClusterConnection } from '../cluster/connect';
 import { discoverResourceTypes } from '../cluster/discovery';
 import { loadRecords, type RecordSource } from '../catalog/snapshot-records';
-import type { Snapshot } from '../snapshot/types';
+import type { ObjectRecord, Snapshot } from '../snapshot/types';
 import { DEFAULT_RESTORE_CONCURRENCY, executeRestorePlan, type RestorePlan } from './execute-plan';
 import { guardClusterScopedObjects } from './cluster-scoped-objects';
 import { impliedNamespaces } from './implied-namespaces';
@@ -11,7 +11,12 @@ import { checkProtectedTargets } from './protected-targets';
 import { lookupTargetNamespaces } from './target-namespaces';
 import { detachMovedClaims } from './moved-claims';
 import { selectObjects } from './select-records';
-import { SnapshotObjects, typeOfRecord } from './snapshot-objects';
+import {
+  SnapshotObjects,
+  typeOfRecord,
+  type DamagedObject,
+  type LoadedObject,
+} from './snapshot-objects';
 import { transformObjects } from './transforms/transform-objects';
 import type {
   PlannedObject,
@@ -22,6 +27,38 @@ import type {
   TransformOptions,
 } from './types';
 
+/** The objects a restore chose and loaded, with what choosing found worth telling. */
+export interface SelectedObjects {
+  objects: LoadedObject[];
+  warnings: string[];
+  /** Chosen objects the repository could not give back. */
+  damaged: DamagedObject[];
+}
+
+/**
+ * What a kind of restore does differently from a plain one (a hydration is a restore with
+ * such a profile): how it chooses the objects, and what it changes around the transforms.
+ * Everything else, from the mapping checks to the final name checks, is the same pipeline.
+ */
+export interface RestoreProfile {
+  /** The snapshot's records, when the caller has read them already. */
+  records?: readonly ObjectRecord[];
+  /** Chooses and loads the objects instead of the options' record selection. */
+  select?: (
+    records: readonly ObjectRecord[],
+    contents: SnapshotObjects,
+    onLoad: (done: number, total: number) => void,
+  ) => Promise<SelectedObjects>;
+  /** Changes the chosen objects before the transforms, while they have their source names. */
+  beforeTransform?: (objects: PlannedObject[]) => PlannedObject[];
+  /** Changes the transformed objects, which have their target names. */
+  afterTransform?: (objects: PlannedObject[]) => PlannedObject[];
+}
+
+export type PlanOptions = RecordSelection &
+  TransformOptions &
+  Pick<RestoreOptions, 'skipDamaged'> & { concurrency?: number };
+
 /**
  * Chooses, loads and transforms what a restore will write. Nothing touches the target
  * cluster here, so every mistake in the options (an object not in the snapshot, a mapping
@@ -31,21 +68,21 @@ import type {
 export async function planRestore(
   source: RecordSource,
   snapshot: Snapshot,
-  options: RecordSelection &
-    TransformOptions &
-    Pick<RestoreOptions, 'skipDamaged'> & { concurrency?: number } = {},
+  options: PlanOptions = {},
   onProgress: ProgressCallback = () => undefined,
+  profile: RestoreProfile = {},
 ): Promise<RestorePlan> {
   const snapshotLabel = snapshot.id.slice(0, 8);
-  const records = await loadRecords(source, snapshot);
+  const records = profile.records ?? (await loadRecords(source, snapshot));
   const contents = new SnapshotObjects(source, options.concurrency ?? DEFAULT_RESTORE_CONCURRENCY);
+  const onLoad = (done: number, total: number) => onProgress({ phase: 'loading', done, total });
   const {
     objects: loaded,
     warnings,
     damaged,
-  } = await selectObjects(records, contents, options, snapshotLabel, (done, total) =>
-    onProgress({ phase: 'loading', done, total }),
-  );
+  } = profile.select
+    ? await profile.select(records, contents, onLoad)
+    : await selectObjects(records, contents, options, snapshotLabel, onLoad);
   const chosen: PlannedObject[] = loaded.map(({ record, object }) => ({
     type: typeOfRecord(record),
     object,
@@ -65,16 +102,34 @@ export async function planRestore(
   );
   const detached = detachMovedClaims(chosen, options.namespaceMapping);
   const guarded = guardClusterScopedObjects(detached, options.namespaceMapping);
-  const transformed = transformObjects(
-    [...impliedNamespaces(guarded.objects), ...guarded.objects],
-    options,
-  );
+  const adjusted = profile.beforeTransform?.(guarded.objects) ?? guarded.objects;
+  const transformed = transformObjects([...impliedNamespaces(adjusted), ...adjusted], options);
   return {
     snapshotId: snapshot.id,
-    objects: finishPlanObjects(transformed.objects),
+    objects: finishPlanObjects(
+      profile.afterTransform?.(transformed.objects) ?? transformed.objects,
+    ),
     warnings: [...warnings, ...guarded.warnings, ...transformed.warnings],
     skipped,
+    storageClassesAbsentAtSource: storageClassesAbsentAtSource(
+      snapshot,
+      options.storageClassMapping ?? {},
+    ),
   };
+}
+
+/**
+ * The storage classes the source cluster lacked at capture that the plan still names as
+ * they were: a mapped class is the caller's choice for the target, which must exist.
+ */
+function storageClassesAbsentAtSource(
+  snapshot: Snapshot,
+  mapping: Readonly<Record<string, string>>,
+): string[] {
+  const mapped = new Set([...Object.keys(mapping), ...Object.values(mapping)]);
+  return (snapshot.storageClasses ?? [])
+    .filter(({ name, existed }) => !existed && !mapped.has(name))
+    .map(({ name }) => name);
 }
 
 /**

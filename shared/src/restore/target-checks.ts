@@ -5,7 +5,7 @@ import { apiVersionOf } from '../cluster/resource-types';
 import { UserError } from '../errors';
 import { objectLabel } from './object-label';
 import { storageClassesOf } from './transforms/storage-class';
-import { crdNameOf, isCustomResource } from './tiers';
+import { crdNameOf, definitionsAmong, isCustomResource } from './tiers';
 import type { PlannedObject } from './types';
 
 export interface TargetCheckResult {
@@ -16,8 +16,9 @@ export interface TargetCheckResult {
 
 /**
  * What must hold in the target before anything is written: every storage class a claim or
- * volume asks for exists there (or comes with the restore), and every custom resource's
- * definition is in the restore or already served. A failure stops the restore with a
+ * volume asks for exists there (or comes with the restore) unless the source lacked it at
+ * capture too (then its claims stay Pending, as they were, and a warning says so), and
+ * every custom resource's definition is in the restore or already served. A failure stops the restore with a
  * message that names the fix. Built-in types the target does not serve (an API removed in
  * its version) are returned for per-object failure instead, so the rest can proceed.
  */
@@ -25,22 +26,16 @@ export async function checkTarget(
   client: KubeClient,
   discovery: Discovery,
   objects: readonly PlannedObject[],
+  storageClassesAbsentAtSource: readonly string[] = [],
 ): Promise<TargetCheckResult> {
   const warnings: string[] = [];
-  await checkStorageClasses(client, objects, warnings);
+  await checkStorageClasses(client, objects, new Set(storageClassesAbsentAtSource), warnings);
 
   const served = new Set(
     discovery.types.map(type => `${type.group}/${type.version}/${type.resource}`),
   );
   const servedResources = new Set(discovery.types.map(type => `${type.group}/${type.resource}`));
-  const plannedCrds = new Set(
-    objects
-      .filter(
-        ({ type }) =>
-          type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition',
-      )
-      .map(({ object }) => object.metadata.name),
-  );
+  const plannedCrds = definitionsAmong(objects);
   const unserved = new Map<PlannedObject, string>();
   const missingCrds = new Map<string, PlannedObject>();
   for (const planned of objects) {
@@ -70,6 +65,7 @@ export async function checkTarget(
 async function checkStorageClasses(
   client: KubeClient,
   objects: readonly PlannedObject[],
+  absentAtSource: ReadonlySet<string>,
   warnings: string[],
 ): Promise<void> {
   const wanted = new Map<string, PlannedObject>();
@@ -97,7 +93,13 @@ async function checkStorageClasses(
     return;
   }
   const available = new Set(existing);
-  const missing = [...wanted].filter(([name]) => !available.has(name) && !restored.has(name));
+  const absent = [...wanted].filter(([name]) => !available.has(name) && !restored.has(name));
+  for (const [name, user] of absent.filter(([name]) => absentAtSource.has(name))) {
+    warnings.push(
+      `storage class "${name}" (used by ${objectLabel(user)}) is not in the target cluster and was not in the source cluster at capture either: its claims stay Pending, as they were there`,
+    );
+  }
+  const missing = absent.filter(([name]) => !absentAtSource.has(name));
   if (missing.length === 0) return;
   const [name, user] = missing[0];
   const others =

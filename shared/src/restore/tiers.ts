@@ -1,4 +1,4 @@
-import type { ObjectType } from './types';
+import type { ObjectType, PlannedObject } from './types';
 
 /** Groups the Kubernetes API server serves itself; anything else is a custom (or aggregated) API. */
 const BUILT_IN_GROUPS = new Set([
@@ -34,6 +34,18 @@ export function isCustomResource(type: Pick<ObjectType, 'group'>): boolean {
 /** The CustomResourceDefinition a custom resource type is defined by. */
 export function crdNameOf(type: Pick<ObjectType, 'group' | 'resource'>): string {
   return `${type.resource}.${type.group}`;
+}
+
+/** The names of the CustomResourceDefinitions among the objects. */
+export function definitionsAmong(objects: readonly PlannedObject[]): Set<string | undefined> {
+  return new Set(
+    objects
+      .filter(
+        ({ type }) =>
+          type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition',
+      )
+      .map(({ object }) => object.metadata.name),
+  );
 }
 
 export interface Tier {

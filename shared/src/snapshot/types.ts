@@ -102,11 +102,22 @@ export interface Snapshot {
   counts: { objects: number; restorable: number; byKind: Record<string, number> };
   images: ImageRecord[];
   volumes: VolumeRecord[];
+  /**
+   * The storage classes the captured objects ask for, and whether each existed in the
+   * source cluster at capture (a claim of one that did not was Pending there). Absent when
+   * the classes could not be listed, and in snapshots older than this record: unknown.
+   */
+  storageClasses?: StorageClassRecord[];
   stats: { newBytes: number; reusedBytes: number; storedObjects: number; reusedObjects: number };
   durationMs: number;
   status: SnapshotStatus;
   errors: SnapshotError[];
   hostname?: string;
+}
+
+export interface StorageClassRecord {
+  name: string;
+  existed: boolean;
 }
 
 export interface VolumeRecord {

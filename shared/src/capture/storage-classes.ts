@@ -1,6 +1,6 @@
 import { storageClassesOf } from '../restore/transforms/storage-class';
 import type { StorageClassRecord } from '../snapshot/types';
-import type { Inventory, InventoryItem } from './inventory';
+import type { Inventory, InventoryItem } from '../kubernetes-objects/inventory';
 
 /**
  * The storage classes the captured objects ask for (claims, volumes, claim templates),

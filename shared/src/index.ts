@@ -43,3 +43,4 @@ export * from './settings/repository-settings';
 export * from './restore';
 export * from './hydrate';
 export * from './volumes';
+export * from './files';

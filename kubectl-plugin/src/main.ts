@@ -4,6 +4,7 @@ import { annotateCommand } from './commands/annotate';
 import { createCommand } from './commands/create';
 import { deleteCommand } from './commands/delete';
 import { describeCommand } from './commands/describe';
+import { filesCommand } from './commands/files';
 import { getCommand } from './commands/get';
 import { hydrateCommand } from './commands/hydrate';
 import { listCommand } from './commands/list';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     .command(describeCommand)
     .command(getCommand)
     .command(restoreCommand)
+    .command(filesCommand)
     .command(hydrateCommand)
     .command(verifyCommand)
     .command(deleteCommand)

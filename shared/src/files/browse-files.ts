@@ -48,13 +48,15 @@ export async function statPath(
 
 /**
  * Writes a path's content into `out`: a file's bytes, or a folder as a tar stream (names
- * relative to the folder's parent, with owners, modes and times). Returns the entry.
+ * inside the folder, with owners, modes and times). `onEntry` learns what it is first
+ * (its size, whether it is a folder). Returns the entry.
  */
 export async function copyOut(
   reader: ResticReader,
   volume: VolumeAtSnapshot,
   path: string,
   out: Writable,
+  onEntry?: (entry: FileEntry) => void | Promise<void>,
 ): Promise<FileEntry> {
   const at = volumePath(path);
   const entry = await statPath(reader, volume, at);
@@ -62,6 +64,7 @@ export async function copyOut(
   if (entry.type !== 'file' && entry.type !== 'dir') {
     throw new UserError('invalid-argument', `${at} is a ${entry.type}, not a file or folder`);
   }
+  await onEntry?.(entry);
   await reader.run(['dump', volume.resticSnapshotId, at], out);
   return entry;
 }

@@ -13,6 +13,7 @@ import { repoCommand } from './commands/repo';
 import { restoreCommand } from './commands/restore';
 import { verifyCommand } from './commands/verify';
 import { adviseOn } from './cli/advice';
+import { keepDashValues } from './cli/dash-values';
 import { oneLine } from './cli/fail';
 import { withGlobalOptions } from './cli/global-options';
 import { closeSession } from './cli/session';
@@ -20,7 +21,7 @@ import { closeSession } from './cli/session';
 import { version as VERSION } from '../package.json';
 
 async function main(): Promise<void> {
-  const cli = withGlobalOptions(yargs(hideBin(process.argv)))
+  const cli = withGlobalOptions(yargs(keepDashValues(hideBin(process.argv), ['to'])))
     .scriptName('kubectl backup')
     .usage(
       'kubectl backup: back up, restore and hydrate Kubernetes applications.\n\nUsage: kubectl backup <command> [options]',

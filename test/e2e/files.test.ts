@@ -264,6 +264,21 @@ it('lists a folder and copies it out as tar and as a folder, matching by checksu
   execFileSync('tar', ['-xf', tar, '-C', unpacked]);
   expect(await checksums(join(unpacked, 'docs'))).toEqual(expected);
 
+  const toStdout = await suite.work.cli([
+    'files',
+    'get',
+    first.id,
+    'pvc/data',
+    '-n',
+    namespace,
+    'notes.txt',
+    '--to',
+    '-',
+  ]);
+  expect(toStdout.stderr).not.toMatch(/error/);
+  expect(toStdout.code).toBe(0);
+  expect(toStdout.stdout).toBe('remember the milk\n');
+
   const folder = join(suite.work.dir, 'docs-folder');
   const asFolder = await suite.work.cli([
     'files',

@@ -10,6 +10,7 @@ import type {
   FilesRestoreReport,
   FileVersion,
   Repository,
+  ResticReader,
   VolumeAtSnapshot,
 } from '@kube-backup/core';
 import { EXIT_PARTIAL, UsageError } from '../cli/fail';
@@ -60,6 +61,23 @@ interface HistoryArgs extends FilesArgs {
   path: string;
 }
 
+/** Runs a command's reading with a reader and a progress line, and ends both. */
+async function withReader(
+  argv: FilesArgs,
+  repository: Repository,
+  cluster: LazyCluster,
+  work: (reader: ResticReader, progress: ProgressLine) => Promise<void>,
+): Promise<void> {
+  const reader = await openFilesReader(argv, repository, cluster);
+  const progress = new ProgressLine();
+  try {
+    await work(reader, progress);
+  } finally {
+    progress.done();
+    await reader.close();
+  }
+}
+
 /** A claim's captured data in a snapshot, from the command's arguments. */
 async function volumeOf(
   argv: FilesArgs & { snapshot: string; claim: string },
@@ -92,9 +110,7 @@ const lsCommand: CommandModule<GlobalOptions, LsArgs> = {
     const repository = await openRepository(argv);
     const cluster = new LazyCluster(argv);
     const volume = await volumeOf(argv, repository, cluster);
-    const reader = await openFilesReader(argv, repository, cluster);
-    const progress = new ProgressLine();
-    try {
+    await withReader(argv, repository, cluster, async (reader, progress) => {
       const entries = await core.listFiles(reader, volume, argv.path ?? '/', {
         recursive: argv.recursive,
         onEntry: count => progress.update('listing', `${count} entries`),
@@ -105,10 +121,7 @@ const lsCommand: CommandModule<GlobalOptions, LsArgs> = {
         rows: entries.map(entryRow),
         empty: 'the folder is empty',
       }));
-    } finally {
-      progress.done();
-      await reader.close();
-    }
+    });
   },
 };
 
@@ -146,56 +159,53 @@ const getCommand: CommandModule<GlobalOptions, GetArgs> = {
     if (to !== '-' && (await exists(to))) {
       throw new UsageError(`${to} exists; choose another --to (nothing is overwritten)`);
     }
-    const reader = await openFilesReader(argv, repository, cluster);
-    const progress = new ProgressLine();
-    const counted = new PassThrough();
-    let bytes = 0;
-    let total: number | undefined;
-    counted.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      progress.update(
-        `copying ${path}`,
-        total ? `${formatBytes(bytes)} of ${formatBytes(total)}` : formatBytes(bytes),
-      );
-    });
-    let sink: Writable | undefined;
-    let made: string | undefined;
-    try {
-      const entry = await core.copyOut(reader, volume, path, counted, async found => {
-        total = found.size;
-        if (to === '-') sink = process.stdout;
-        else if (found.type === 'dir' && !to.endsWith('.tar')) {
-          await mkdir(to, { recursive: true });
-          made = to;
-          const { x } = await import('tar');
-          // restic names a folder's entries from the folder itself (docs/a…); the root's have no prefix.
-          sink = x({
-            cwd: to,
-            preserveOwner: false,
-            strip: path === '/' ? 0 : 1,
-          }) as unknown as Writable;
-        } else {
-          made = to;
-          sink = createWriteStream(to, { flags: 'wx' });
-        }
-        counted.pipe(sink, { end: sink !== process.stdout });
-      });
-      counted.end();
-      if (sink && sink !== process.stdout) await finished(sink);
-      progress.done();
-      if (to !== '-') {
-        process.stderr.write(
-          `${path} → ${resolve(to)}${entry.type === 'dir' ? (to.endsWith('.tar') ? ' (tar)' : ' (folder)') : ''}, ${formatBytes(bytes)} from snapshot ${volume.snapshotId.slice(0, 8)}\n`,
+    await withReader(argv, repository, cluster, async (reader, progress) => {
+      const counted = new PassThrough();
+      let bytes = 0;
+      let total: number | undefined;
+      counted.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        progress.update(
+          `copying ${path}`,
+          total ? `${formatBytes(bytes)} of ${formatBytes(total)}` : formatBytes(bytes),
         );
+      });
+      let sink: Writable | undefined;
+      let made: string | undefined;
+      try {
+        const entry = await core.copyOut(reader, volume, path, counted, async found => {
+          total = found.size;
+          if (to === '-') sink = process.stdout;
+          else if (found.type === 'dir' && !to.endsWith('.tar')) {
+            await mkdir(to, { recursive: true });
+            made = to;
+            const { x } = await import('tar');
+            // restic names a folder's entries from the folder itself (docs/a…); the root's have no prefix.
+            sink = x({
+              cwd: to,
+              preserveOwner: false,
+              strip: path === '/' ? 0 : 1,
+            }) as unknown as Writable;
+          } else {
+            made = to;
+            sink = createWriteStream(to, { flags: 'wx' });
+          }
+          counted.pipe(sink, { end: sink !== process.stdout });
+        });
+        counted.end();
+        if (sink && sink !== process.stdout) await finished(sink);
+        progress.done();
+        if (to !== '-') {
+          process.stderr.write(
+            `${path} → ${resolve(to)}${entry.type === 'dir' ? (to.endsWith('.tar') ? ' (tar)' : ' (folder)') : ''}, ${formatBytes(bytes)} from snapshot ${volume.snapshotId.slice(0, 8)}\n`,
+          );
+        }
+      } catch (error) {
+        // A partial copy is not left behind looking complete.
+        if (made) await rm(made, { recursive: true, force: true });
+        throw error;
       }
-    } catch (error) {
-      // A partial copy is not left behind looking complete.
-      if (made) await rm(made, { recursive: true, force: true });
-      throw error;
-    } finally {
-      progress.done();
-      await reader.close();
-    }
+    });
   },
 };
 
@@ -296,9 +306,7 @@ const historyCommand: CommandModule<GlobalOptions, HistoryArgs> = {
     const namespace = await cluster.namespace();
     const claim = core.claimName(argv.claim);
     const snapshots = await repository.listSnapshots();
-    const reader = await openFilesReader(argv, repository, cluster);
-    const progress = new ProgressLine();
-    try {
+    await withReader(argv, repository, cluster, async (reader, progress) => {
       const versions = await core.fileHistory(
         reader,
         snapshots,
@@ -313,10 +321,7 @@ const historyCommand: CommandModule<GlobalOptions, HistoryArgs> = {
         rows: versions.map(versionRow),
         empty: 'no versions',
       }));
-    } finally {
-      progress.done();
-      await reader.close();
-    }
+    });
   },
 };
 

@@ -4,6 +4,7 @@ import { annotateCommand } from './commands/annotate';
 import { createCommand } from './commands/create';
 import { deleteCommand } from './commands/delete';
 import { describeCommand } from './commands/describe';
+import { filesCommand } from './commands/files';
 import { getCommand } from './commands/get';
 import { hydrateCommand } from './commands/hydrate';
 import { listCommand } from './commands/list';
@@ -12,6 +13,7 @@ import { repoCommand } from './commands/repo';
 import { restoreCommand } from './commands/restore';
 import { verifyCommand } from './commands/verify';
 import { adviseOn } from './cli/advice';
+import { keepDashValues } from './cli/dash-values';
 import { oneLine } from './cli/fail';
 import { withGlobalOptions } from './cli/global-options';
 import { closeSession } from './cli/session';
@@ -19,7 +21,7 @@ import { closeSession } from './cli/session';
 import { version as VERSION } from '../package.json';
 
 async function main(): Promise<void> {
-  const cli = withGlobalOptions(yargs(hideBin(process.argv)))
+  const cli = withGlobalOptions(yargs(keepDashValues(hideBin(process.argv), ['to'])))
     .scriptName('kubectl backup')
     .usage(
       'kubectl backup: back up, restore and hydrate Kubernetes applications.\n\nUsage: kubectl backup <command> [options]',
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
     .command(describeCommand)
     .command(getCommand)
     .command(restoreCommand)
+    .command(filesCommand)
     .command(hydrateCommand)
     .command(verifyCommand)
     .command(deleteCommand)

@@ -55,3 +55,20 @@ export {
   type VolumePruneReport,
   type VolumeSelection,
 } from './volumes';
+export {
+  claimName,
+  copyOut,
+  fileHistory,
+  listFiles,
+  openResticReader,
+  restoreFiles,
+  volumeAt,
+  volumePath,
+  type ExistingFilePolicy,
+  type FileEntry,
+  type FilesRestoreReport,
+  type FileVersion,
+  type ReaderChoice,
+  type ResticReader,
+  type VolumeAtSnapshot,
+} from './files';

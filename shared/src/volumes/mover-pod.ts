@@ -25,6 +25,53 @@ export const CREDENTIAL_KEYS = [
 ] as const;
 
 /**
+ * Puts chosen paths of a snapshot back into a live claim. restic restores them (owner, mode
+ * and times) into a staging folder on the same claim, so each is then moved into place by a
+ * rename that keeps all of that; nothing else in the claim is written. A folder that exists
+ * is merged file by file. Where a file exists, KB_EXISTING decides: skip (keep the live
+ * one), overwrite, or rename (the restored copy goes beside it, named with KB_SUFFIX). The
+ * paths come as KB_PATH_0… (never parsed by the shell); one JSON line per path says what
+ * became of its files.
+ */
+const RESTORE_PATHS = `S=${DATA_PATH}/$KB_STAGING
+T=${DATA_PATH}$KB_TARGET
+mkdir "$S" || exit 1
+trap 'rm -rf "$S"' EXIT
+restic "$@" || exit 1
+files() { find "$1" ! -type d | wc -l; }
+place() {
+  local c d n
+  if [ ! -e "$2" ] && [ ! -L "$2" ]; then
+    c=$(files "$1"); mv "$1" "$2" || return 1; restored=$((restored + c)); return 0
+  fi
+  if [ -d "$1" ] && [ ! -L "$1" ] && [ -d "$2" ] && [ ! -L "$2" ]; then
+    for c in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+      if [ -e "$c" ] || [ -L "$c" ]; then place "$c" "$2/\${c##*/}" || return 1; fi
+    done
+    return 0
+  fi
+  c=$(files "$1")
+  case "$KB_EXISTING" in
+  overwrite) rm -rf "$2" && mv "$1" "$2" || return 1; overwritten=$((overwritten + c)) ;;
+  rename)
+    d="$2$KB_SUFFIX"; n=1
+    while [ -e "$d" ] || [ -L "$d" ]; do n=$((n + 1)); d="$2$KB_SUFFIX-$n"; done
+    mv "$1" "$d" || return 1; renamed=$((renamed + c)) ;;
+  *) skipped=$((skipped + c)) ;;
+  esac
+}
+i=0
+while [ "$i" -lt "$KB_COUNT" ]; do
+  eval "p=\\$KB_PATH_$i"
+  restored=0 overwritten=0 renamed=0 skipped=0 ok=false
+  if [ -e "$S$p" ] || [ -L "$S$p" ]; then
+    mkdir -p "$(dirname "$T$p")" && place "$S$p" "$T$p" && ok=true
+  fi
+  echo '{"message_type":"path-restored","index":'$i',"ok":'$ok',"restored":'$restored',"overwritten":'$overwritten',"renamed":'$renamed',"skipped":'$skipped'}'
+  i=$((i + 1))
+done`;
+
+/**
  * What movers run, in the image's busybox sh. restic's arguments come as "$@", so no value
  * is ever parsed by the shell. A backup stores the volume's root as `.`; restic refuses to
  * save an empty snapshot, so an empty volume is reported as such instead. A restore into a
@@ -40,6 +87,9 @@ exec restic "$@"`,
   restore: `if [ -n "$KB_CLEAR" ]; then rm -rf ${DATA_PATH}/* ${DATA_PATH}/.[!.]* ${DATA_PATH}/..?* || exit 1; fi
 [ -z "$KB_EMPTY" ] || exit 0
 exec restic "$@"`,
+  /** Waits, for restic commands run in it through exec. */
+  idle: `exec sleep 2147483647`,
+  'restore-paths': RESTORE_PATHS,
 };
 
 export type MoverScript = keyof typeof SCRIPTS;

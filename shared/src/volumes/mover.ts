@@ -99,24 +99,7 @@ export class MoverRunner {
     const name = `${this.operation.prefix}-mover-${++this.count}`;
     const pods = `/api/v1/namespaces/${encodeURIComponent(task.namespace)}/pods`;
     try {
-      const credentials = await this.credentialsIn(task.namespace);
-      await this.client.request({
-        method: 'POST',
-        path: pods,
-        body: moverPod({
-          name,
-          namespace: task.namespace,
-          image: this.settings.image,
-          labels: this.operation.labels('mover'),
-          credentials,
-          repository: this.settings.repository,
-          script: task.script,
-          args: task.args,
-          env: task.env,
-          claim: task.claim,
-          nodeName: task.nodeName,
-        }),
-      });
+      await this.create(name, task);
     } catch (error) {
       if (error instanceof KubeApiError) return failed(`cannot start a mover: ${error.message}`);
       throw error;
@@ -154,6 +137,57 @@ export class MoverRunner {
         .request({ method: 'DELETE', path: `${pods}/${name}`, query: { gracePeriodSeconds: 0 } })
         .catch(() => undefined);
     }
+  }
+
+  /**
+   * Starts a mover that only waits, for restic commands run in it through `pods/exec`
+   * (reading volume data where this machine cannot reach the repository). It throws
+   * when the mover cannot start; `stop` deletes it.
+   */
+  async startIdle(namespace: string): Promise<{ pod: string; stop(): Promise<void> }> {
+    const name = `${this.operation.prefix}-mover-${++this.count}`;
+    const pods = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+    const stop = async () => {
+      await this.client
+        .request({ method: 'DELETE', path: `${pods}/${name}`, query: { gracePeriodSeconds: 0 } })
+        .catch(() => undefined);
+    };
+    try {
+      await this.create(name, { script: 'idle', namespace, args: [] });
+      const problem = await this.waitToStart(pods, name);
+      if (problem) throw new UserError('volume-repository-unreachable', problem);
+    } catch (error) {
+      await stop();
+      if (error instanceof KubeApiError) {
+        throw new UserError(
+          'volume-repository-unreachable',
+          `cannot start a mover: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+    return { pod: name, stop };
+  }
+
+  private async create(name: string, task: MoverTask): Promise<void> {
+    const credentials = await this.credentialsIn(task.namespace);
+    await this.client.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${encodeURIComponent(task.namespace)}/pods`,
+      body: moverPod({
+        name,
+        namespace: task.namespace,
+        image: this.settings.image,
+        labels: this.operation.labels('mover'),
+        credentials,
+        repository: this.settings.repository,
+        script: task.script,
+        args: task.args,
+        env: task.env,
+        claim: task.claim,
+        nodeName: task.nodeName,
+      }),
+    });
   }
 
   /**

@@ -43,6 +43,19 @@ describe("restic's --json output", () => {
       line: 'Fatal: wrong password or no key found',
     });
     expect(parseResticLine('   ')).toBeUndefined();
+    expect(
+      parseResticLine(
+        '{"message_type":"path-restored","index":1,"ok":true,"restored":2,"overwritten":0,"renamed":1,"skipped":3}',
+      ),
+    ).toEqual({
+      type: 'path-restored',
+      index: 1,
+      ok: true,
+      restored: 2,
+      overwritten: 0,
+      renamed: 1,
+      skipped: 3,
+    });
   });
 
   it('splits a stream into lines across chunk boundaries', () => {

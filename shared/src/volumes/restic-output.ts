@@ -24,6 +24,16 @@ export type ResticEvent =
   | { type: 'error'; message: string }
   /** A mover found the volume empty (restic saves no empty snapshot). */
   | { type: 'empty-volume' }
+  /** A files-restore mover put one chosen path back (the counts are of files). */
+  | {
+      type: 'path-restored';
+      index: number;
+      ok: boolean;
+      restored: number;
+      overwritten: number;
+      renamed: number;
+      skipped: number;
+    }
   /** Anything else: restic's plain-text messages (`Fatal: …`), a shell's complaints. */
   | { type: 'text'; line: string };
 
@@ -70,6 +80,16 @@ export function parseResticLine(line: string): ResticEvent | undefined {
       return { type: 'error', message: errorMessage(value) };
     case 'empty-volume':
       return { type: 'empty-volume' };
+    case 'path-restored':
+      return {
+        type: 'path-restored',
+        index: number(value.index) ?? -1,
+        ok: value.ok === true,
+        restored: number(value.restored) ?? 0,
+        overwritten: number(value.overwritten) ?? 0,
+        renamed: number(value.renamed) ?? 0,
+        skipped: number(value.skipped) ?? 0,
+      };
     default:
       return { type: 'text', line: text };
   }

@@ -1,7 +1,7 @@
 import type { ClusterConnection } from '../cluster/connect';
 import { ConcurrencyLimiter } from '../util/limiter';
 import { podTemplateOf } from '../kubernetes-objects/pod-template';
-import type { KubeObject, Snapshot, VolumeRecord } from '../snapshot/types';
+import type { Snapshot, VolumeRecord } from '../snapshot/types';
 import type {
   ObjectOutcome,
   PlannedObject,
@@ -9,6 +9,7 @@ import type {
   VolumeFillContext,
   VolumeOutcome,
 } from '../restore/types';
+import { nodeUsingClaim } from './claim-node';
 import { MoverRunner, type MoverSettings } from './mover';
 import { DEFAULT_VOLUME_CONCURRENCY, moverSettings, type VolumeDataSettings } from './mover-access';
 import { VolumeOperation } from './operation';
@@ -265,7 +266,9 @@ async function fillClaims(
             } satisfies VolumeOutcome;
           }
           progress(key, 'restoring');
-          const nodeName = decision.clear ? await nodeUsing(connection, claim) : undefined;
+          const nodeName = decision.clear
+            ? await nodeUsingClaim(connection, claim.namespace, claim.name)
+            : undefined;
           const outcome = await runner.run(
             {
               script: 'restore',
@@ -306,26 +309,6 @@ async function fillClaims(
     await runner.finish();
     await operation.finish();
   }
-}
-
-/** The node a running pod mounting an existing claim is on (a ReadWriteOnce claim is only there). */
-async function nodeUsing(
-  connection: ClusterConnection,
-  claim: ClaimToFill,
-): Promise<string | undefined> {
-  const pods = await connection.client.request<{ items?: KubeObject[] }>({
-    method: 'GET',
-    path: `/api/v1/namespaces/${encodeURIComponent(claim.namespace)}/pods`,
-  });
-  for (const pod of pods.items ?? []) {
-    const mounts = (podTemplateOf(pod)?.spec.volumes ?? []).some(
-      volume => volume.persistentVolumeClaim?.claimName === claim.name,
-    );
-    const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
-    if (mounts && node && (pod.status as { phase?: string } | undefined)?.phase === 'Running')
-      return node;
-  }
-  return undefined;
 }
 
 /**

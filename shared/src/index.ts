@@ -41,7 +41,6 @@ export * from './catalog/snapshot-records';
 export * from './catalog/find-snapshots';
 
 export * from './repository';
-export * from './settings/repository-settings';
 
 export * from './restore';
 export * from './hydrate';

@@ -1,20 +1,17 @@
 import type { CommandModule } from 'yargs';
 import type { GlobalOptions } from '../cli/global-options';
 import { formatBytes, printResult } from '../cli/output';
-import { openRepository, repositorySettings } from '../cli/session';
+import { initRepository, openRepository } from '../cli/session';
 
 const initCommand: CommandModule<GlobalOptions, GlobalOptions> = {
   command: 'init',
   describe:
     'Create a password-protected repository (location from --repository, $KUBE_BACKUP_REPOSITORY or the default)',
   handler: async argv => {
-    const { Repository } = await import('@kube-backup/core');
-    const settings = await repositorySettings(argv);
-    const repository = await Repository.init(settings.location, settings.password);
-    await repository.close();
+    const repository = await initRepository(argv);
     const { N, r, p, memoryBytes } = repository.keyDerivation;
     process.stdout.write(
-      `created repository ${repository.id.slice(0, 8)} at ${settings.location}\n` +
+      `created repository ${repository.id.slice(0, 8)} at ${repository.location}\n` +
         `key derivation: scrypt N=2^${Math.log2(N)}, r=${r}, p=${p} (${Math.ceil(memoryBytes / 2 ** 20)} MiB of memory each time the repository is opened)\n`,
     );
   },

@@ -1,4 +1,9 @@
-export { UserError, type UserErrorCode, type UserErrorDetails } from './errors';
+export {
+  UserError,
+  type UserErrorCode,
+  type UserErrorDetails,
+  type UserErrorInput,
+} from './errors';
 export type * from './snapshot/types';
 
 export { connectToCluster, type ClusterConnection, type ConnectOptions } from './cluster/connect';

@@ -371,10 +371,7 @@ export class Repository {
     return withBackend(location, options, async backend => {
       const raw = await backend.get('config');
       if (!raw) {
-        throw new UserError(
-          'repository-missing',
-          `no repository at ${backend.location}; create one with: kubectl backup repo init`,
-        );
+        throw new UserError('repository-missing', `no repository at ${backend.location}`);
       }
       const config = parseConfig(raw, backend.location);
       const master = await unlockMaster(config, password);
@@ -970,7 +967,7 @@ export class Repository {
         onError: (id, error) => {
           throw new UserError(
             'corrupt',
-            `snapshot ${id.slice(0, 8)} cannot be read (${error.code}), so prune stopped without removing anything; run kubectl backup verify`,
+            `snapshot ${id.slice(0, 8)} cannot be read (${error.code}), so prune stopped without removing anything`,
           );
         },
       });
@@ -992,7 +989,7 @@ export class Repository {
           const state = read.status === 'missing' ? 'missing' : 'corrupt';
           throw new UserError(
             'corrupt',
-            `record list ${list.slice(0, 12)} of snapshot ${snapshotId.slice(0, 8)} is ${state}, so prune stopped without removing anything; run kubectl backup verify`,
+            `record list ${list.slice(0, 12)} of snapshot ${snapshotId.slice(0, 8)} is ${state}, so prune stopped without removing anything`,
           );
         }
         reachable.add(list);

@@ -5,10 +5,10 @@ import type {
   Repository,
   VolumeDataSettings,
 } from '@kube-backup/core';
-import { UsageError } from './fail';
 import type { GlobalOptions } from './global-options';
 import { resolveRepositorySettings, type RepositorySettings } from './settings';
 import type { VolumeDataArgs } from './shared-options';
+import { wholeNumber } from './whole-number';
 
 const openHandles: Array<() => Promise<void> | void> = [];
 
@@ -84,10 +84,7 @@ export async function repositorySettings(
 export async function volumeDataSettings(
   argv: GlobalOptions & VolumeDataArgs,
 ): Promise<VolumeDataSettings> {
-  const concurrency = argv['volume-concurrency'];
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new UsageError(`--volume-concurrency must be a whole number ≥ 1, not ${concurrency}`);
-  }
+  const concurrency = wholeNumber('--volume-concurrency', argv['volume-concurrency'], 1);
   const settings = await repositorySettings(argv);
   return {
     location: settings.location,

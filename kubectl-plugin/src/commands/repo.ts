@@ -1,5 +1,5 @@
-import type { CommandModule } from 'yargs';
-import type { GlobalOptions } from '../cli/global-options';
+import type { Argv, CommandModule } from 'yargs';
+import type { ArgumentsOf, GlobalOptions } from '../cli/global-options';
 import { formatBytes, printResult } from '../cli/output';
 import { initRepository, openRepository } from '../cli/session';
 
@@ -42,19 +42,18 @@ const statsCommand: CommandModule<GlobalOptions, GlobalOptions> = {
   },
 };
 
-interface UnlockArgs extends GlobalOptions {
-  all: boolean;
+function unlockOptions(yargs: Argv<GlobalOptions>) {
+  return yargs.option('all', {
+    type: 'boolean',
+    default: false,
+    describe: 'Also remove locks that look alive',
+  });
 }
 
-const unlockCommand: CommandModule<GlobalOptions, UnlockArgs> = {
+const unlockCommand: CommandModule<GlobalOptions, ArgumentsOf<typeof unlockOptions>> = {
   command: 'unlock',
   describe: 'Remove stale locks left by killed processes (--all removes live ones too)',
-  builder: yargs =>
-    yargs.option('all', {
-      type: 'boolean',
-      default: false,
-      describe: 'Also remove locks that look alive',
-    }) as never,
+  builder: unlockOptions,
   handler: async argv => {
     const repository = await openRepository(argv);
     const removed = await repository.unlock({ all: argv.all });
@@ -69,7 +68,7 @@ export const repoCommand: CommandModule<GlobalOptions, GlobalOptions> = {
     yargs
       .command(initCommand)
       .command(statsCommand)
-      .command(unlockCommand as CommandModule<GlobalOptions, GlobalOptions>)
-      .demandCommand(1, 'name a repo command: init, stats or unlock') as never,
+      .command(unlockCommand)
+      .demandCommand(1, 'name a repo command: init, stats or unlock'),
   handler: () => undefined,
 };

@@ -135,7 +135,7 @@ describe('kubectl backup: repository and selection safety', () => {
 
     it('refuses -A with an excluded namespace that does not exist (a typo would back it up)', async () => {
       const result = await work.cli(['create', '-A', '--exclude-namespaces', 'kube-sytem']);
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(3);
       expect(errorLines(result)).toEqual([expect.stringContaining('"kube-sytem"')]);
     });
 

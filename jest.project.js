@@ -27,7 +27,7 @@ const esmPackages = [
 ];
 
 const swc = [
-  '@swc/jest',
+  require.resolve('./jest.transform.js'),
   {
     jsc: {
       parser: { syntax: 'typescript', tsx: true },

@@ -33,7 +33,16 @@ export interface UserErrorDetails {
   waitedMs?: number;
   /** A storage class the target lacks. */
   storageClass?: string;
+  /**
+   * The caller's input an error is about, in core's own terms, so each caller can name its
+   * own way to give it (the CLI a flag, the portal a field); core never names either.
+   */
+  input?: UserErrorInput;
 }
+
+/** Inputs core's options take that an error can ask the caller to give or narrow. */
+export type UserErrorInput =
+  'context' | 'components' | 'sourceNamespace' | 'labelSelector' | 'namespace' | 'exclude';
 
 export class UserError extends Error {
   constructor(

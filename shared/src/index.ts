@@ -1,15 +1,20 @@
 // The engine's public surface: the names the kubectl plugin and the Backstage backend use.
 // Everything else is internal to core; a name joins this list when a caller needs it.
 
-export { UserError, type UserErrorCode } from './errors';
+export {
+  UserError,
+  type UserErrorCode,
+  type UserErrorDetails,
+  type UserErrorInput,
+} from './errors';
 export type { ImageRecord, KubeObject, ObjectRecord, Snapshot } from './snapshot/types';
 
 export { connectToCluster, type ClusterConnection, type ConnectOptions } from './cluster/connect';
 export { discoverResourceTypes } from './cluster/discovery';
+export { KubeApiError } from './cluster/kube-api-error';
 export type { ResourceType } from './cluster/resource-types';
 export { isProtectedNamespace } from './protection/protected-namespaces';
 export { matchesLabels, parseLabelSelector, type LabelSelector } from './selectors/label-selector';
-export { resolveRepositorySettings, type RepositorySettings } from './settings/repository-settings';
 
 export { BACKSTAGE_ID_LABEL } from './capture/annotations';
 export { captureSnapshot, type CaptureProgress } from './capture/capture-snapshot';

@@ -124,16 +124,20 @@ describe('kubectl backup annotate', () => {
   });
 
   it('rejects bad input with one line and a non-zero exit', async () => {
-    const cases: Array<[string[], RegExp]> = [
-      [['annotate'], /name objects to mark/],
-      [['annotate', 'deploy/nope', '-n', 'shop'], /deployments.apps "nope" not found/],
-      [['annotate', 'configmap/storefront-config', '-n', 'shop'], /cannot be marked for capture/],
-      [['annotate', 'widgets/x', '-n', 'shop'], /unknown resource type "widgets"/],
-      [['annotate', 'deploy/cart', '--exclude', '--remove', '-n', 'shop'], /cannot be combined/],
+    const cases: Array<[string[], RegExp, number]> = [
+      [['annotate'], /name objects to mark/, 1],
+      [['annotate', 'deploy/nope', '-n', 'shop'], /deployments.apps "nope" not found/, 3],
+      [
+        ['annotate', 'configmap/storefront-config', '-n', 'shop'],
+        /cannot be marked for capture.*kubectl backup annotate --exclude/,
+        1,
+      ],
+      [['annotate', 'widgets/x', '-n', 'shop'], /unknown resource type "widgets"/, 1],
+      [['annotate', 'deploy/cart', '--exclude', '--remove', '-n', 'shop'], /cannot be combined/, 1],
     ];
-    for (const [args, message] of cases) {
+    for (const [args, message, exitCode] of cases) {
       const result = await work.cli(args);
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(exitCode);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toMatch(message);
     }

@@ -87,7 +87,7 @@ describeWithFaults('kubectl backup create when the cluster or the process misbeh
     const lock = await repository.lock('shared', 'backup');
     try {
       const prune = await work.cli(['prune']);
-      expect(prune.code).toBe(1);
+      expect(prune.code).toBe(6);
       expect(prune.stderr.trim()).toMatch(/^error: repository is locked by backup on host .*pid/m);
     } finally {
       await lock.release();

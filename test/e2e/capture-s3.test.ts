@@ -92,7 +92,7 @@ describe('kubectl backup with an S3 repository', () => {
       ...env,
       KUBE_BACKUP_REPOSITORY: `s3://nobucket/x?endpoint=${s3.endpoint}&region=us-east-1&forcePathStyle=true`,
     });
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     const denied = await work.cli(['list'], {
       ...env,
@@ -100,7 +100,7 @@ describe('kubectl backup with an S3 repository', () => {
       AWS_SECRET_ACCESS_KEY: 'wrong',
     });
     expect(denied.stderr).toMatch(/credentials|access|denied|forbidden/i);
-    expect(denied.code).toBe(1);
+    expect(denied.code).toBe(5);
     expect(denied.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

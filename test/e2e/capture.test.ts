@@ -73,7 +73,7 @@ describe('kubectl backup: capture and the snapshot repository', () => {
     const pod = describe.objects.find(entry => entry.kind === 'Pod')!;
     expect(pod.restorable).toBe(false);
     const child = await work.cli(['get', 'latest', `pod/${pod.name}`]);
-    expect(child.code).toBe(1);
+    expect(child.code).toBe(3);
     expect(child.stderr).toMatch(/recorded for search only/);
   });
 
@@ -169,13 +169,13 @@ describe('kubectl backup: capture and the snapshot repository', () => {
 
   it('refuses a wrong password, a missing repository and an unreachable cluster with one line each', async () => {
     const wrong = await work.cli(['list'], { KUBE_BACKUP_PASSWORD: 'not the password' });
-    expect(wrong.code).toBe(1);
+    expect(wrong.code).toBe(5);
     expect(wrong.stderr.trim()).toBe('error: wrong repository password');
 
     const missing = await work.cli(['list'], {
       KUBE_BACKUP_REPOSITORY: `file://${work.dir}/nowhere`,
     });
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/no repository at .*nowhere/);
 
@@ -185,7 +185,7 @@ describe('kubectl backup: capture and the snapshot repository', () => {
       `apiVersion: v1\nkind: Config\nclusters: [{name: gone, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: gone, context: {cluster: gone, user: u}}]\ncurrent-context: gone\n`,
     );
     const unreachable = await work.cli(['create', '-n', 'shop'], { KUBECONFIG: kubeconfig });
-    expect(unreachable.code).toBe(1);
+    expect(unreachable.code).toBe(7);
     expect(unreachable.stderr.trim().split('\n').pop()).toBe(
       'error: cannot reach the cluster at https://127.0.0.1:1: ECONNREFUSED',
     );
@@ -248,7 +248,7 @@ describe('kubectl backup: capture and the snapshot repository', () => {
     expect((await work.cli(['verify'])).code).toBe(0);
     expect((await work.cli(['describe', 'latest'])).code).toBe(0);
     const unknown = await work.cli(['describe', 'ffffffffff']);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(3);
   });
 });
 

@@ -297,17 +297,20 @@ it('lists a folder and copies it out as tar and as a folder, matching by checksu
 });
 
 it('refuses bad input in one line with a non-zero exit', async () => {
-  const cases: Array<[string[], RegExp]> = [
+  // Each with the exit code its kind of error has (README, Exit codes): 3 not found, 1 bad input.
+  const cases: Array<[string[], RegExp, number]> = [
     [
       ['files', 'ls', first.id, 'pvc/data', '-n', namespace, '/nothing'],
       /holds no \/nothing in snapshot/,
+      3,
     ],
-    [['files', 'ls', first.id, 'pvc/other', '-n', namespace], /has no claim .*\/other/],
-    [['files', 'get', first.id, 'deploy/x', '-n', namespace, 'a'], /is not a claim/],
-    [['files', 'restore', first.id, 'pvc/data', '-n', namespace, '../etc'], /leaves the volume/],
+    [['files', 'ls', first.id, 'pvc/other', '-n', namespace], /has no claim .*\/other/, 3],
+    [['files', 'get', first.id, 'deploy/x', '-n', namespace, 'a'], /is not a claim/, 1],
+    [['files', 'restore', first.id, 'pvc/data', '-n', namespace, '../etc'], /leaves the volume/, 1],
     [
       ['files', 'restore', first.id, 'pvc/data', '-n', namespace, 'conf', 'conf/app.yaml'],
       /inside \/conf/,
+      1,
     ],
     [
       [
@@ -322,15 +325,17 @@ it('refuses bad input in one line with a non-zero exit', async () => {
         'pvc/missing',
       ],
       /claim .*\/missing does not exist/,
+      3,
     ],
     [
       ['files', 'get', first.id, 'pvc/data', '-n', namespace, 'notes.txt', '--to', suite.work.dir],
       /exists; choose another --to/,
+      1,
     ],
   ];
-  for (const [args, message] of cases) {
+  for (const [args, message, code] of cases) {
     const result = await suite.work.cli(args);
-    expect({ args, code: result.code }).toEqual({ args, code: 1 });
+    expect({ args, code: result.code }).toEqual({ args, code });
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
   }
 });

@@ -127,9 +127,13 @@ export function errorLines(result: CliResult): string[] {
   return result.stderr.split('\n').filter(line => line.startsWith('error:'));
 }
 
-/** Expects a command to have failed with exit 1 and one error line, and returns that line. */
-export function expectOneError(result: CliResult): string {
-  expect(result.code).toBe(1);
+/**
+ * Expects a command to have failed with this exit code (the README's table: 1 bad input,
+ * 3 not found, 4 refused, 5 access denied, 6 busy, 7 unreachable, 8 damaged data) and one
+ * error line, and returns that line.
+ */
+export function expectOneError(result: CliResult, exitCode: number): string {
+  expect(result.code).toBe(exitCode);
   expect(errorLines(result)).toHaveLength(1);
   return errorLines(result)[0];
 }

@@ -90,7 +90,7 @@ describe('kubectl backup hydrate: safety', () => {
       'refuses %s by default, writing nothing',
       async namespace => {
         const result = await work.cli(['hydrate', '--to', namespace, '--entity', 'storefront']);
-        const error = expectOneError(result);
+        const error = expectOneError(result, 4);
         expect(error).toContain(`refusing to hydrate into "${namespace}"`);
         expect(error).toContain(`--allow-namespace ${namespace}`);
         expect(await hydratedIn(namespace)).toEqual([]);
@@ -99,7 +99,7 @@ describe('kubectl backup hydrate: safety', () => {
 
     it("refuses a namespace of the snapshot's cluster that holds objects no hydration wrote", async () => {
       const result = await work.cli(['hydrate', '--to', 'payments', '--entity', 'storefront']);
-      const error = expectOneError(result);
+      const error = expectOneError(result, 4);
       expect(error).toContain('refusing to hydrate into "payments"');
       expect(error).toMatch(/not written by a hydration/);
       expect(await hydratedIn('payments')).toEqual([]);
@@ -110,7 +110,7 @@ describe('kubectl backup hydrate: safety', () => {
       await k('create', 'namespace', 'dev-own');
       await k('create', 'configmap', 'notes', '-n', 'dev-own', '--from-literal=todo=test');
       const refused = await work.cli(['hydrate', '--to', 'dev-own', '--entity', 'storefront']);
-      expect(expectOneError(refused)).toMatch(/ConfigMap notes/);
+      expect(expectOneError(refused, 4)).toMatch(/ConfigMap notes/);
       expect(await hydratedIn('dev-own')).toEqual([]);
 
       const result = await work.cli([
@@ -162,7 +162,7 @@ describe('kubectl backup hydrate: safety', () => {
     it('refuses without --accept-privileged, flags them in the dry run, writes with it', async () => {
       const args = ['hydrate', '--to', 'dev-hostpath', '--from', 'hostpath-app'];
       const refused = await work.cli(args);
-      const error = expectOneError(refused);
+      const error = expectOneError(refused, 4);
       expect(error).toMatch(/Deployment dev-hostpath\/log-reader.*hostPath/);
       expect(error).toMatch(/privileged container/);
       expect(error).toContain('--accept-privileged');

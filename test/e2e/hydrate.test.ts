@@ -188,7 +188,7 @@ describe('kubectl backup hydrate', () => {
     await k('label', 'namespace', 'staging-locked', 'kube-backup.io/protected=true');
     const before = await versions('staging-locked');
     const result = await work.cli(['hydrate', '--to', 'staging-locked', '--entity', 'storefront']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr.trim()).toBe(
       'error: refusing to hydrate into "staging-locked": the namespace is protected (label kube-backup.io/protected=true); pass --allow-namespace staging-locked if you really mean it; the report records it',
     );
@@ -201,7 +201,7 @@ describe('kubectl backup hydrate', () => {
   it("refuses the snapshot's own source namespace unless allowed, writing nothing", async () => {
     const before = await versions('shop');
     const result = await work.cli(['hydrate', '--to', 'shop', '--entity', 'storefront']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr).toMatch(
       /^error: refusing to hydrate into "shop": it is the source namespace of snapshot [0-9a-f]{8} in this cluster; it holds objects not written by a hydration \(.*\) in the snapshot's source cluster; pass --allow-namespace shop if you really mean it; the report records it\n$/,
     );

@@ -135,7 +135,7 @@ describe('kubectl backup: repository and selection safety', () => {
 
     it('refuses -A with an excluded namespace that does not exist (a typo would back it up)', async () => {
       const result = await work.cli(['create', '-A', '--exclude-namespaces', 'kube-sytem']);
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(3);
       expect(errorLines(result)).toEqual([expect.stringContaining('"kube-sytem"')]);
     });
 
@@ -147,7 +147,7 @@ describe('kubectl backup: repository and selection safety', () => {
         ['-n', 'shop', '-l', 'app.kubernetes.io/name=no-such-app'],
       ]) {
         const result = await work.cli(['create', ...args]);
-        expect(result.code).toBe(1);
+        expect(result.code).toBe(3);
         expect(errorLines(result)).toEqual([expect.stringMatching(/matches nothing/)]);
       }
       expect(await snapshots()).toHaveLength(before);
@@ -187,7 +187,7 @@ describe('kubectl backup: repository and selection safety', () => {
       try {
         const before = (await snapshots()).length;
         const result = await work.cli(['create', '-n', 'shop', '--lock-wait', '1s']);
-        expect(result.code).toBe(1);
+        expect(result.code).toBe(6);
         expect(result.stderr).toMatch(/waiting for the repository lock/);
         expect(errorLines(result)).toEqual([
           expect.stringMatching(/locked by prune on host .*waited 1s.*--lock-wait/),

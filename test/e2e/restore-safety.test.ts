@@ -192,7 +192,7 @@ describe('kubectl backup restore: safety', () => {
         '--namespace-mapping',
         'mpa-src:map-staging',
       ]);
-      const error = expectOneError(result);
+      const error = expectOneError(result, 1);
       expect(error).toContain('mpa-src:map-staging');
       expect(error).toContain('map-src');
       expect(await exists('configmap', 'cart-config', '-n', 'map-src')).toBe(false);
@@ -210,7 +210,7 @@ describe('kubectl backup restore: safety', () => {
         '--image-registry-mapping',
         'quay.io:mirror.example',
       ]);
-      const error = expectOneError(result);
+      const error = expectOneError(result, 1);
       expect(error).toContain('gold:silver');
       expect(error).toContain('quay.io:mirror.example');
       expect(await exists('namespace', 'map-staging')).toBe(false);
@@ -231,7 +231,7 @@ describe('kubectl backup restore: safety', () => {
         '--patch-file',
         rules,
       ]);
-      const error = expectOneError(result);
+      const error = expectOneError(result, 1);
       expect(error).toContain('"Map_Bad"');
       expect(error).toContain('"not a valid key!"');
       // Cluster-scoped objects come first in a restore: none of them was written either.
@@ -283,7 +283,7 @@ describe('kubectl backup restore: safety', () => {
         '--namespace-mapping',
         'priv-src:priv-copy',
       ]);
-      const error = expectOneError(result);
+      const error = expectOneError(result, 4);
       expect(error).toMatch(/ClusterRoleBinding priv-src-agent-admin.*cluster-admin/);
       expect(error).toMatch(/Deployment priv-copy\/log-agent.*hostPath/);
       expect(error).toContain('--accept-privileged');
@@ -430,7 +430,7 @@ describe('kubectl backup restore: safety', () => {
 
     it('refuses to write into a namespace labelled protected, writing nothing', async () => {
       const result = await work.cli(['restore', snapshot.id]);
-      const error = expectOneError(result);
+      const error = expectOneError(result, 4);
       expect(error).toContain('"locked-src"');
       expect(error).toContain('kube-backup.io/protected=true');
       expect(error).toContain('--allow-protected');
@@ -475,7 +475,7 @@ describe('kubectl backup restore: safety', () => {
         '--namespace-mapping',
         'damage-src:damage-copy',
       ]);
-      const error = expectOneError(result);
+      const error = expectOneError(result, 8);
       expect(error).toContain('ConfigMap damage-src/broken');
       expect(error).toContain('--skip-damaged');
       expect(await exists('namespace', 'damage-copy')).toBe(false);
@@ -570,7 +570,7 @@ subjects: [{kind: ServiceAccount, name: restorer, namespace: perm-admin}]
         ['restore', snapshot.id, '--namespace-mapping', 'perm-src:perm-target'],
         { KUBECONFIG: limited },
       );
-      const error = expectOneError(result);
+      const error = expectOneError(result, 5);
       expect(error).toContain(user);
       expect(error).toMatch(/create secrets.*perm-target/);
       expect(error).toMatch(/create serviceaccounts.*perm-target/);

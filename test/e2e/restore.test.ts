@@ -199,7 +199,7 @@ spec:
       ]);
 
     const refused = await restore();
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(3);
     const errors = refused.stderr.split('\n').filter(line => line.startsWith('error:'));
     expect(errors).toHaveLength(1);
     expect(refused.stderr).toContain(
@@ -257,7 +257,7 @@ spec: {size: 3, colour: blue}
     await k('delete', 'crd', 'widgets.e2e.example.io', '--wait=true');
 
     const refused = await work.cli(['restore', snapshot.id, '--exclude-resources', 'crd']);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(3);
     expect(refused.stderr).toContain(
       'Widget widgets/sprocket needs CustomResourceDefinition widgets.e2e.example.io, which is neither in the snapshot nor in the target cluster',
     );

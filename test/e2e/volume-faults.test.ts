@@ -258,7 +258,7 @@ describe('a repository the movers cannot reach', () => {
       result = await suite.work.cli(['create', '-n', namespace], env);
     });
     expect(movers).toEqual([]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(7);
     // Progress lines come first; the error is the one last line.
     const lines = result.stderr.trim().split('\n');
     expect(lines.filter(line => line.startsWith('error:'))).toEqual([lines[lines.length - 1]]);
@@ -331,7 +331,7 @@ describe('a repository the movers cannot reach', () => {
         });
       });
       expect(movers).toEqual([]);
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(5);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toMatch(/credentials|access|denied|forbidden|signature/i);
     });

@@ -17,11 +17,6 @@ export const filesOptions = {
     describe:
       'Where restic reads the volume data: on this machine (local), in a mover pod over exec (pod), or local when restic is on PATH (auto)',
   },
-  v: {
-    type: 'number',
-    default: 0,
-    describe: 'Verbosity: 1 or more says where volume data is read',
-  },
   'repository-node-path': {
     type: 'string',
     describe:
@@ -36,7 +31,6 @@ export const filesOptions = {
 
 export interface FilesArgs extends GlobalOptions, Omit<VolumeDataArgs, 'volume-concurrency'> {
   via: ReaderChoice;
-  v: number;
 }
 
 /** The cluster, connected once and only when a command needs it. */
@@ -81,6 +75,6 @@ export async function openFilesReader(
       namespace: await cluster.namespace(),
     }),
   });
-  if (argv.v >= 1) process.stderr.write(`reading volume data with ${reader.description}\n`);
+  if ((argv.v ?? 0) >= 1) process.stderr.write(`reading volume data with ${reader.description}\n`);
   return reader;
 }

@@ -10,7 +10,12 @@ export interface GlobalOptions {
   repository?: string;
   'password-file'?: string;
   config?: string;
+  v?: number;
 }
+
+/** The arguments a command's handler gets: what its options builder declares. */
+export type ArgumentsOf<Builder extends (yargs: Argv<GlobalOptions>) => Argv<unknown>> =
+  ReturnType<Builder> extends Argv<infer Arguments> ? Arguments : never;
 
 /** The options every command shares, named as kubectl names them. */
 export function withGlobalOptions<T>(yargs: Argv<T>): Argv<T & GlobalOptions> {
@@ -52,7 +57,14 @@ export function withGlobalOptions<T>(yargs: Argv<T>): Argv<T & GlobalOptions> {
       describe:
         'kube-backup config file (default: $KUBE_BACKUP_CONFIG or ~/.kube-backup/config.yaml)',
       global: true,
-    }) as Argv<T & GlobalOptions>;
+    })
+    .option('v', {
+      type: 'number',
+      requiresArg: true,
+      describe:
+        'Log level, as kubectl takes it: --v=1 or more also prints where an unexpected error came from (or set KUBE_BACKUP_DEBUG=1)',
+      global: true,
+    });
 }
 
 /** `a,b` and repeated flags both become one list. */

@@ -3,12 +3,12 @@ import type {
   ConnectOptions,
   OpenOptions,
   Repository,
-  RepositorySettings,
   VolumeDataSettings,
 } from '@kube-backup/core';
-import { UsageError } from './fail';
 import type { GlobalOptions } from './global-options';
+import { resolveRepositorySettings, type RepositorySettings } from './settings';
 import type { VolumeDataArgs } from './shared-options';
+import { wholeNumber } from './whole-number';
 
 const openHandles: Array<() => Promise<void> | void> = [];
 
@@ -70,8 +70,7 @@ export function namespaceOf(argv: GlobalOptions, connection: ClusterConnection):
 export async function repositorySettings(
   argv: GlobalOptions & Partial<VolumeDataArgs>,
 ): Promise<RepositorySettings> {
-  const core = await import('@kube-backup/core');
-  return core.resolveRepositorySettings({
+  return resolveRepositorySettings({
     repository: argv.repository,
     passwordFile: argv['password-file'],
     configFile: argv.config,
@@ -85,10 +84,7 @@ export async function repositorySettings(
 export async function volumeDataSettings(
   argv: GlobalOptions & VolumeDataArgs,
 ): Promise<VolumeDataSettings> {
-  const concurrency = argv['volume-concurrency'];
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new UsageError(`--volume-concurrency must be a whole number ≥ 1, not ${concurrency}`);
-  }
+  const concurrency = wholeNumber('--volume-concurrency', argv['volume-concurrency'], 1);
   const settings = await repositorySettings(argv);
   return {
     location: settings.location,
@@ -96,6 +92,15 @@ export async function volumeDataSettings(
     moverImage: settings.moverImage,
     concurrency,
   };
+}
+
+/** Creates the repository where the settings say, with the password they give. */
+export async function initRepository(argv: GlobalOptions): Promise<Repository> {
+  const core = await import('@kube-backup/core');
+  const settings = await repositorySettings(argv);
+  const repository = await core.Repository.init(settings.location, settings.password);
+  openHandles.push(() => repository.close());
+  return repository;
 }
 
 /**

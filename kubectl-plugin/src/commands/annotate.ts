@@ -1,73 +1,67 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../cli/fail';
-import { listOption, type GlobalOptions } from '../cli/global-options';
+import { listOption, type ArgumentsOf, type GlobalOptions } from '../cli/global-options';
 import { printResult } from '../cli/output';
 import { connect, namespaceOf } from '../cli/session';
 
-interface AnnotateArgs extends GlobalOptions {
-  targets: string[];
-  selector?: string;
-  tags?: string[];
-  volumes?: string[];
-  exclude: boolean;
-  remove: boolean;
-  list: boolean;
-  'all-namespaces': boolean;
+function annotateOptions(yargs: Argv<GlobalOptions>) {
+  return yargs
+    .positional('targets', {
+      type: 'string',
+      array: true,
+      default: [],
+      describe: 'kind/name, or a kind with -l',
+    })
+    .option('selector', {
+      alias: 'l',
+      type: 'string',
+      describe: 'Label selector choosing the objects',
+    })
+    .option('tags', { type: 'string', array: true, describe: 'Tags to add, e.g. hydrate,dev' })
+    .option('volumes', {
+      type: 'string',
+      array: true,
+      describe: 'Pod volumes whose data is captured',
+    })
+    .option('exclude', {
+      type: 'boolean',
+      default: false,
+      describe: 'Exclude the objects from every capture',
+    })
+    .option('remove', {
+      type: 'boolean',
+      default: false,
+      describe: 'Remove every kube-backup mark',
+    })
+    .option('list', { type: 'boolean', default: false, describe: 'List what is marked' })
+    .option('all-namespaces', {
+      alias: 'A',
+      type: 'boolean',
+      default: false,
+      describe: 'With --list: every namespace',
+    })
+    .check(argv => {
+      if (argv.exclude && argv.remove)
+        throw new UsageError('--exclude and --remove cannot be combined');
+      return true;
+    })
+    .example(
+      'kubectl backup annotate deploy/web sts/db --tags hydrate',
+      'mark two workloads for capture',
+    )
+    .example(
+      'kubectl backup annotate pod/web-5d9c-x2x7q',
+      "marks the pod's Deployment template instead",
+    )
+    .example('kubectl backup annotate --list -A', 'show what is marked everywhere');
 }
+
+type AnnotateArgs = ArgumentsOf<typeof annotateOptions>;
 
 export const annotateCommand: CommandModule<GlobalOptions, AnnotateArgs> = {
   command: 'annotate [targets..]',
   describe: 'Mark workloads, pods and PVCs for capture (or exclude them), or list what is marked',
-  builder: yargs =>
-    yargs
-      .positional('targets', {
-        type: 'string',
-        array: true,
-        default: [],
-        describe: 'kind/name, or a kind with -l',
-      })
-      .option('selector', {
-        alias: 'l',
-        type: 'string',
-        describe: 'Label selector choosing the objects',
-      })
-      .option('tags', { type: 'string', array: true, describe: 'Tags to add, e.g. hydrate,dev' })
-      .option('volumes', {
-        type: 'string',
-        array: true,
-        describe: 'Pod volumes whose data is captured',
-      })
-      .option('exclude', {
-        type: 'boolean',
-        default: false,
-        describe: 'Exclude the objects from every capture',
-      })
-      .option('remove', {
-        type: 'boolean',
-        default: false,
-        describe: 'Remove every kube-backup mark',
-      })
-      .option('list', { type: 'boolean', default: false, describe: 'List what is marked' })
-      .option('all-namespaces', {
-        alias: 'A',
-        type: 'boolean',
-        default: false,
-        describe: 'With --list: every namespace',
-      })
-      .check(argv => {
-        if (argv.exclude && argv.remove)
-          throw new Error('--exclude and --remove cannot be combined');
-        return true;
-      })
-      .example(
-        'kubectl backup annotate deploy/web sts/db --tags hydrate',
-        'mark two workloads for capture',
-      )
-      .example(
-        'kubectl backup annotate pod/web-5d9c-x2x7q',
-        "marks the pod's Deployment template instead",
-      )
-      .example('kubectl backup annotate --list -A', 'show what is marked everywhere') as never,
+  builder: annotateOptions,
   handler: async argv => {
     const connection = await connect(argv);
     const core = await import('@kube-backup/core');

@@ -1,135 +1,119 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import type { CaptureProgress, VolumeSelection } from '@kube-backup/core';
-import { EXIT_PARTIAL } from '../cli/fail';
+import { EXIT_PARTIAL, UsageError } from '../cli/fail';
 import { parseDuration } from '../cli/duration';
-import { listOption, type GlobalOptions } from '../cli/global-options';
+import { listOption, type ArgumentsOf, type GlobalOptions } from '../cli/global-options';
 import { formatBytes, formatDuration, formatStructured } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
-import { UsageError } from '../cli/fail';
 import { connect, openRepository, repositorySettings, volumeDataSettings } from '../cli/session';
-import {
-  resourceFilterOptions,
-  volumeDataOptions,
-  type VolumeDataArgs,
-} from '../cli/shared-options';
+import { resourceFilterOptions, volumeDataOptions } from '../cli/shared-options';
 import { describeVolumeProgress, volumeLines } from '../cli/volume-output';
 
-interface CreateArgs extends GlobalOptions, VolumeDataArgs {
-  name?: string;
-  'include-namespaces'?: string[];
-  'exclude-namespaces'?: string[];
-  'all-namespaces': boolean;
-  selector?: string;
-  tag?: string[];
-  entity?: string[];
-  'annotated-only': boolean;
-  'include-resources'?: string[];
-  'exclude-resources'?: string[];
-  'include-cluster-resources': 'auto' | 'true' | 'false';
-  'lock-wait': string;
-  volumes?: VolumeSelection;
-  'volume-method': 'snapshot' | 'fs' | 'auto';
-  'keep-volume-snapshots': boolean;
+function createOptions(yargs: Argv<GlobalOptions>) {
+  return yargs
+    .positional('name', { type: 'string', describe: 'A name for the snapshot' })
+    .option('include-namespaces', {
+      type: 'string',
+      array: true,
+      describe: 'Namespaces to back up (a,b)',
+    })
+    .option('exclude-namespaces', {
+      type: 'string',
+      array: true,
+      describe: 'Namespaces to leave out (with -A)',
+    })
+    .option('all-namespaces', {
+      alias: 'A',
+      type: 'boolean',
+      default: false,
+      describe: 'Every namespace',
+    })
+    .option('selector', {
+      alias: 'l',
+      type: 'string',
+      describe: 'Only components matching this label selector',
+    })
+    .option('tag', { type: 'string', array: true, describe: 'Tag the snapshot (repeatable)' })
+    .option('entity', {
+      type: 'string',
+      array: true,
+      describe: 'Only workloads of these Backstage entities (backstage.io/kubernetes-id)',
+    })
+    .option('annotated-only', {
+      type: 'boolean',
+      default: false,
+      describe: 'Only what `kubectl backup annotate` marked',
+    })
+    .options(resourceFilterOptions)
+    .option('include-cluster-resources', {
+      choices: ['auto', 'true', 'false'] as const,
+      default: 'auto' as const,
+      describe: 'Cluster-scoped objects: auto = those the selection needs (all of them with -A)',
+    })
+    .option('lock-wait', {
+      type: 'string',
+      default: '5m',
+      describe: 'How long to wait for a prune holding the repository (30s, 5m; 0 fails at once)',
+    })
+    .option('volumes', {
+      choices: ['annotated', 'all', 'none'] as const,
+      describe:
+        "Whose data to capture: claims marked kube-backup.io/capture or named by a pod template's kube-backup.io/volumes, every claim, or none (default $KUBE_BACKUP_VOLUMES, volumes in the config file, or annotated)",
+    })
+    .option('volume-method', {
+      choices: ['snapshot', 'fs', 'auto'] as const,
+      default: 'auto' as const,
+      describe:
+        "snapshot: a CSI VolumeSnapshot, cloned and copied; fs: the live claim copied read-only; auto: snapshot where the claim's driver has a VolumeSnapshotClass",
+    })
+    .option('keep-volume-snapshots', {
+      type: 'boolean',
+      default: false,
+      describe: 'Leave the VolumeSnapshots in the cluster as fast local restore points',
+    })
+    .options(volumeDataOptions)
+    .check(argv => {
+      // yargs' conflicts() counts a boolean's default as given, so check by hand.
+      if (argv['all-namespaces'] && (argv.namespace || argv['include-namespaces']?.length)) {
+        throw new UsageError(
+          '-A/--all-namespaces cannot be combined with -n or --include-namespaces',
+        );
+      }
+      // Each of these would be silently ignored, backing up something else than meant.
+      if (argv.namespace && argv['include-namespaces']?.length) {
+        throw new UsageError(
+          '-n and --include-namespaces both name the namespaces to back up; give them all with --include-namespaces',
+        );
+      }
+      if (argv['exclude-namespaces']?.length && !argv['all-namespaces']) {
+        throw new UsageError(
+          '--exclude-namespaces applies only with -A/--all-namespaces; name just the namespaces to back up instead',
+        );
+      }
+      parseDuration(argv['lock-wait'], '--lock-wait');
+      return true;
+    })
+    .example('kubectl backup create -n shop', 'back up one namespace')
+    .example(
+      'kubectl backup create nightly -A --exclude-namespaces kube-system',
+      'back up the cluster',
+    )
+    .example(
+      'kubectl backup create --entity storefront --tag release',
+      "back up one Backstage entity's workloads",
+    )
+    .example(
+      'kubectl backup create -n shop --volumes all --volume-method snapshot',
+      'back up a namespace with the data of every claim, from CSI snapshots',
+    );
 }
+
+type CreateArgs = ArgumentsOf<typeof createOptions>;
 
 export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
   command: 'create [name]',
   describe: 'Back up namespaces or components, with their dependencies, into a snapshot',
-  builder: yargs =>
-    yargs
-      .positional('name', { type: 'string', describe: 'A name for the snapshot' })
-      .option('include-namespaces', {
-        type: 'string',
-        array: true,
-        describe: 'Namespaces to back up (a,b)',
-      })
-      .option('exclude-namespaces', {
-        type: 'string',
-        array: true,
-        describe: 'Namespaces to leave out (with -A)',
-      })
-      .option('all-namespaces', {
-        alias: 'A',
-        type: 'boolean',
-        default: false,
-        describe: 'Every namespace',
-      })
-      .option('selector', {
-        alias: 'l',
-        type: 'string',
-        describe: 'Only components matching this label selector',
-      })
-      .option('tag', { type: 'string', array: true, describe: 'Tag the snapshot (repeatable)' })
-      .option('entity', {
-        type: 'string',
-        array: true,
-        describe: 'Only workloads of these Backstage entities (backstage.io/kubernetes-id)',
-      })
-      .option('annotated-only', {
-        type: 'boolean',
-        default: false,
-        describe: 'Only what `kubectl backup annotate` marked',
-      })
-      .options(resourceFilterOptions)
-      .option('include-cluster-resources', {
-        choices: ['auto', 'true', 'false'] as const,
-        default: 'auto' as const,
-        describe: 'Cluster-scoped objects: auto = those the selection needs (all of them with -A)',
-      })
-      .option('lock-wait', {
-        type: 'string',
-        default: '5m',
-        describe: 'How long to wait for a prune holding the repository (30s, 5m; 0 fails at once)',
-      })
-      .option('volumes', {
-        choices: ['annotated', 'all', 'none'] as const,
-        describe:
-          "Whose data to capture: claims marked kube-backup.io/capture or named by a pod template's kube-backup.io/volumes, every claim, or none (default $KUBE_BACKUP_VOLUMES, volumes in the config file, or annotated)",
-      })
-      .option('volume-method', {
-        choices: ['snapshot', 'fs', 'auto'] as const,
-        default: 'auto' as const,
-        describe:
-          "snapshot: a CSI VolumeSnapshot, cloned and copied; fs: the live claim copied read-only; auto: snapshot where the claim's driver has a VolumeSnapshotClass",
-      })
-      .option('keep-volume-snapshots', {
-        type: 'boolean',
-        default: false,
-        describe: 'Leave the VolumeSnapshots in the cluster as fast local restore points',
-      })
-      .options(volumeDataOptions)
-      .check(argv => {
-        // yargs' conflicts() counts a boolean's default as given, so check by hand.
-        if (argv['all-namespaces'] && (argv.namespace || argv['include-namespaces']?.length)) {
-          throw new Error('-A/--all-namespaces cannot be combined with -n or --include-namespaces');
-        }
-        // Each of these would be silently ignored, backing up something else than meant.
-        if (argv.namespace && argv['include-namespaces']?.length) {
-          throw new Error(
-            '-n and --include-namespaces both name the namespaces to back up; give them all with --include-namespaces',
-          );
-        }
-        if (argv['exclude-namespaces']?.length && !argv['all-namespaces']) {
-          throw new Error(
-            '--exclude-namespaces applies only with -A/--all-namespaces; name just the namespaces to back up instead',
-          );
-        }
-        parseDuration(argv['lock-wait'], '--lock-wait');
-        return true;
-      })
-      .example('kubectl backup create -n shop', 'back up one namespace')
-      .example(
-        'kubectl backup create nightly -A --exclude-namespaces kube-system',
-        'back up the cluster',
-      )
-      .example(
-        'kubectl backup create --entity storefront --tag release',
-        "back up one Backstage entity's workloads",
-      )
-      .example(
-        'kubectl backup create -n shop --volumes all --volume-method snapshot',
-        'back up a namespace with the data of every claim, from CSI snapshots',
-      ) as never,
+  builder: createOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const connection = await connect(argv);

@@ -1,23 +1,24 @@
-import type { CommandModule } from 'yargs';
-import type { GlobalOptions } from '../cli/global-options';
+import type { Argv, CommandModule } from 'yargs';
+import type { ArgumentsOf, GlobalOptions } from '../cli/global-options';
 import { openRepository, repositorySettings } from '../cli/session';
 import { volumePruneLine } from '../cli/volume-output';
 
-interface DeleteArgs extends GlobalOptions {
-  snapshots: string[];
+function deleteOptions(yargs: Argv<GlobalOptions>) {
+  return yargs.positional('snapshots', {
+    type: 'string',
+    array: true,
+    demandOption: true,
+    describe: 'Snapshot ids, unique prefixes, or latest',
+  });
 }
+
+type DeleteArgs = ArgumentsOf<typeof deleteOptions>;
 
 export const deleteCommand: CommandModule<GlobalOptions, DeleteArgs> = {
   command: 'delete <snapshots..>',
   describe:
     'Delete snapshots (their volume data goes now; other data is removed by prune once no snapshot uses it)',
-  builder: yargs =>
-    yargs.positional('snapshots', {
-      type: 'string',
-      array: true,
-      demandOption: true,
-      describe: 'Snapshot ids, unique prefixes, or latest',
-    }) as never,
+  builder: deleteOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);

@@ -1,24 +1,24 @@
-import type { CommandModule } from 'yargs';
-import type { GlobalOptions } from '../cli/global-options';
+import type { Argv, CommandModule } from 'yargs';
+import type { ArgumentsOf, GlobalOptions } from '../cli/global-options';
 import { formatBytes, formatDuration, formatStructured, formatTable } from '../cli/output';
 import { openRepository } from '../cli/session';
 import { snapshotPositional } from '../cli/shared-options';
 import { describeVolumeData } from '../cli/volume-output';
 
-interface DescribeArgs extends GlobalOptions {
-  snapshot: string;
-  objects: boolean;
+function describeOptions(yargs: Argv<GlobalOptions>) {
+  return yargs.positional('snapshot', snapshotPositional).option('objects', {
+    type: 'boolean',
+    default: false,
+    describe: 'Also list every object',
+  });
 }
+
+type DescribeArgs = ArgumentsOf<typeof describeOptions>;
 
 export const describeCommand: CommandModule<GlobalOptions, DescribeArgs> = {
   command: 'describe <snapshot>',
   describe: 'Show a snapshot: source, selection, counts, images, volumes and errors',
-  builder: yargs =>
-    yargs.positional('snapshot', snapshotPositional).option('objects', {
-      type: 'boolean',
-      default: false,
-      describe: 'Also list every object',
-    }) as never,
+  builder: describeOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);

@@ -21,7 +21,7 @@ import {
   openFilesReader,
   type FilesArgs,
 } from '../cli/files-session';
-import type { GlobalOptions } from '../cli/global-options';
+import type { ArgumentsOf, GlobalOptions } from '../cli/global-options';
 import { formatBytes, printResult } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
 import { openRepository } from '../cli/session';
@@ -32,34 +32,6 @@ const claimPositional = {
   demandOption: true,
   describe: 'The claim, as pvc/<name>',
 } as const;
-
-interface LsArgs extends FilesArgs {
-  snapshot: string;
-  claim: string;
-  path?: string;
-  recursive: boolean;
-}
-
-interface GetArgs extends FilesArgs {
-  snapshot: string;
-  claim: string;
-  path: string;
-  to?: string;
-}
-
-interface RestoreArgs extends FilesArgs {
-  snapshot: string;
-  claim: string;
-  paths: string[];
-  'into-claim'?: string;
-  'target-path'?: string;
-  existing: ExistingFilePolicy;
-}
-
-interface HistoryArgs extends FilesArgs {
-  claim: string;
-  path: string;
-}
 
 /** Runs a command's reading with a reader and a progress line, and ends both. */
 async function withReader(
@@ -90,21 +62,26 @@ async function volumeOf(
   return core.volumeAt(snapshot, await cluster.namespace(), claim);
 }
 
+function lsOptions(yargs: Argv<GlobalOptions>) {
+  return yargs
+    .positional('snapshot', snapshotPositional)
+    .positional('claim', claimPositional)
+    .positional('path', { type: 'string', describe: 'A folder or file (default: the root)' })
+    .option('recursive', {
+      alias: 'R',
+      type: 'boolean',
+      default: false,
+      describe: 'Everything below the folder',
+    })
+    .options(filesOptions);
+}
+
+type LsArgs = ArgumentsOf<typeof lsOptions>;
+
 const lsCommand: CommandModule<GlobalOptions, LsArgs> = {
   command: 'ls <snapshot> <claim> [path]',
   describe: "List a folder of a claim's data as a snapshot holds it",
-  builder: yargs =>
-    (yargs as Argv<GlobalOptions>)
-      .positional('snapshot', snapshotPositional)
-      .positional('claim', claimPositional)
-      .positional('path', { type: 'string', describe: 'A folder or file (default: the root)' })
-      .option('recursive', {
-        alias: 'R',
-        type: 'boolean',
-        default: false,
-        describe: 'Everything below the folder',
-      })
-      .options(filesOptions) as never,
+  builder: lsOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);
@@ -135,20 +112,25 @@ function entryRow(entry: FileEntry) {
   };
 }
 
+function getOptions(yargs: Argv<GlobalOptions>) {
+  return yargs
+    .positional('snapshot', snapshotPositional)
+    .positional('claim', claimPositional)
+    .positional('path', { type: 'string', demandOption: true, describe: 'A file or folder' })
+    .option('to', {
+      type: 'string',
+      describe:
+        'Where to write it: a path (a folder is written as a .tar when it ends in .tar), or - for standard output (a folder as tar); default its name here',
+    })
+    .options(filesOptions);
+}
+
+type GetArgs = ArgumentsOf<typeof getOptions>;
+
 const getCommand: CommandModule<GlobalOptions, GetArgs> = {
   command: 'get <snapshot> <claim> <path>',
   describe: "Copy a file, or a folder (as a folder or a .tar), out of a claim's data in a snapshot",
-  builder: yargs =>
-    (yargs as Argv<GlobalOptions>)
-      .positional('snapshot', snapshotPositional)
-      .positional('claim', claimPositional)
-      .positional('path', { type: 'string', demandOption: true, describe: 'A file or folder' })
-      .option('to', {
-        type: 'string',
-        describe:
-          'Where to write it: a path (a folder is written as a .tar when it ends in .tar), or - for standard output (a folder as tar); default its name here',
-      })
-      .options(filesOptions) as never,
+  builder: getOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);
@@ -216,30 +198,40 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+function restoreOptions(yargs: Argv<GlobalOptions>) {
+  return yargs
+    .positional('snapshot', snapshotPositional)
+    .positional('claim', claimPositional)
+    .positional('paths', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'Files or folders',
+    })
+    .option('into-claim', {
+      type: 'string',
+      describe: 'Write into this claim of the namespace instead (pvc/<name>)',
+    })
+    .option('target-path', {
+      type: 'string',
+      describe: 'Put the paths under this folder of the claim (default: where they were)',
+    })
+    .option('existing', {
+      choices: ['skip', 'overwrite', 'rename'] as const,
+      default: 'skip' as ExistingFilePolicy,
+      describe:
+        'A file that exists: keep it (skip), replace it (overwrite), or put the restored one beside it as <name>.restored-<snapshot> (rename)',
+    })
+    .options(filesOptions);
+}
+
+type RestoreArgs = ArgumentsOf<typeof restoreOptions>;
+
 const restoreCommand: CommandModule<GlobalOptions, RestoreArgs> = {
   command: 'restore <snapshot> <claim> <paths..>',
   describe:
     'Put chosen files or folders of a snapshot back into a live claim (nothing else in it is touched)',
-  builder: yargs =>
-    (yargs as Argv<GlobalOptions>)
-      .positional('snapshot', snapshotPositional)
-      .positional('claim', claimPositional)
-      .positional('paths', { type: 'string', array: true, describe: 'Files or folders' })
-      .option('into-claim', {
-        type: 'string',
-        describe: 'Write into this claim of the namespace instead (pvc/<name>)',
-      })
-      .option('target-path', {
-        type: 'string',
-        describe: 'Put the paths under this folder of the claim (default: where they were)',
-      })
-      .option('existing', {
-        choices: ['skip', 'overwrite', 'rename'] as const,
-        default: 'skip' as ExistingFilePolicy,
-        describe:
-          'A file that exists: keep it (skip), replace it (overwrite), or put the restored one beside it as <name>.restored-<snapshot> (rename)',
-      })
-      .options(filesOptions) as never,
+  builder: restoreOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);
@@ -291,14 +283,19 @@ async function printRestore(argv: RestoreArgs, report: FilesRestoreReport): Prom
   }));
 }
 
+function historyOptions(yargs: Argv<GlobalOptions>) {
+  return yargs
+    .positional('claim', claimPositional)
+    .positional('path', { type: 'string', demandOption: true, describe: 'A file or folder' })
+    .options(filesOptions);
+}
+
+type HistoryArgs = ArgumentsOf<typeof historyOptions>;
+
 const historyCommand: CommandModule<GlobalOptions, HistoryArgs> = {
   command: 'history <claim> <path>',
   describe: "The versions of a path across the snapshots of a claim's data, where it changed",
-  builder: yargs =>
-    (yargs as Argv<GlobalOptions>)
-      .positional('claim', claimPositional)
-      .positional('path', { type: 'string', demandOption: true, describe: 'A file or folder' })
-      .options(filesOptions) as never,
+  builder: historyOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);

@@ -1,23 +1,23 @@
-import type { CommandModule } from 'yargs';
-import type { GlobalOptions } from '../cli/global-options';
+import type { Argv, CommandModule } from 'yargs';
+import type { ArgumentsOf, GlobalOptions } from '../cli/global-options';
 import { formatStructured } from '../cli/output';
 import { openRepository } from '../cli/session';
 import { snapshotPositional } from '../cli/shared-options';
 
-interface GetArgs extends GlobalOptions {
-  snapshot: string;
-  object: string;
+function getOptions(yargs: Argv<GlobalOptions>) {
+  return yargs.positional('snapshot', snapshotPositional).positional('object', {
+    type: 'string',
+    demandOption: true,
+    describe: 'kind/name, e.g. deployment/web',
+  });
 }
+
+type GetArgs = ArgumentsOf<typeof getOptions>;
 
 export const getCommand: CommandModule<GlobalOptions, GetArgs> = {
   command: 'get <snapshot> <object>',
   describe: 'Print one object as captured in a snapshot (kind/name; -o yaml|json)',
-  builder: yargs =>
-    yargs.positional('snapshot', snapshotPositional).positional('object', {
-      type: 'string',
-      demandOption: true,
-      describe: 'kind/name, e.g. deployment/web',
-    }) as never,
+  builder: getOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);

@@ -1,13 +1,14 @@
-import type { CommandModule } from 'yargs';
-import { listOption, type GlobalOptions } from '../cli/global-options';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../cli/fail';
+import { listOption, type ArgumentsOf, type GlobalOptions } from '../cli/global-options';
 import { ProgressLine } from '../cli/progress';
 import { connect, openRepository, volumeDataSettings } from '../cli/session';
-import { checkReplicas, describeProgress, printReport } from './restore';
+import { describeRestoreProgress, printReport } from '../cli/restore-report';
+import { wholeNumber } from '../cli/whole-number';
 import {
   infrastructureMappingOptions,
   safetyOptions,
   volumeDataOptions,
-  type VolumeDataArgs,
 } from '../cli/shared-options';
 import { WRITE_ADVICE, withAdvice, type Advice } from '../cli/advice';
 
@@ -20,129 +21,111 @@ const HYDRATE_ADVICE: Advice = {
       : undefined,
 };
 
-interface HydrateArgs extends GlobalOptions, VolumeDataArgs {
-  to: string;
-  from?: string;
-  entity?: string;
-  tag?: string;
-  selector?: string;
-  snapshot?: string;
-  'to-context'?: string;
-  secrets: 'skip' | 'copy';
-  replicas: number;
-  refresh: boolean;
-  'allow-namespace'?: string[];
-  'allow-source': boolean;
-  'accept-privileged': boolean;
-  'skip-damaged': boolean;
-  'ingress-host-suffix'?: string;
-  'dry-run': boolean;
-  'storage-class-mapping'?: string[];
-  'image-registry-mapping'?: string[];
-  concurrency: number;
-  'with-data': boolean;
-  'without-data': boolean;
+function hydrateOptions(yargs: Argv<GlobalOptions>) {
+  return yargs
+    .option('to', { type: 'string', demandOption: true, describe: 'The namespace to fill' })
+    .option('from', {
+      type: 'string',
+      describe: 'The source namespace (default: the one the chosen components live in)',
+    })
+    .option('entity', {
+      type: 'string',
+      describe: "A Backstage entity's components (backstage.io/kubernetes-id)",
+    })
+    .option('tag', { type: 'string', describe: 'Components tagged with kube-backup.io/tags' })
+    .option('selector', {
+      alias: 'l',
+      type: 'string',
+      describe: 'Components whose labels match this selector',
+    })
+    .option('snapshot', {
+      type: 'string',
+      describe: 'Snapshot id, prefix or latest (default: the newest complete one holding them)',
+    })
+    .option('to-context', {
+      type: 'string',
+      describe: 'The kubeconfig context of the target cluster (default: --context)',
+    })
+    .option('secrets', {
+      choices: ['skip', 'copy'] as const,
+      default: 'skip' as const,
+      describe: 'Copy production Secrets too (by default they stay behind and are listed)',
+    })
+    .option('replicas', { type: 'number', default: 1, describe: 'Replicas of every workload' })
+    .option('refresh', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Update an earlier hydration in place and delete what it made that this one no longer has',
+    })
+    .option('allow-namespace', {
+      type: 'string',
+      array: true,
+      describe:
+        'Hydrate into this namespace although it is protected by default: a system namespace, one labelled kube-backup.io/protected=true, or one of the source cluster holding objects of its own (recorded in the report)',
+    })
+    .option('allow-source', {
+      type: 'boolean',
+      default: false,
+      hidden: true,
+      describe: "Deprecated: allow hydrating into the snapshot's own source namespace",
+    })
+    .options(safetyOptions)
+    .option('ingress-host-suffix', {
+      type: 'string',
+      describe:
+        'Append this domain to every Ingress host (shop.example.com → shop.example.com.<suffix>); without it, an Ingress on a production host is left out',
+    })
+    .option('dry-run', {
+      type: 'boolean',
+      default: false,
+      describe: 'Validate on the server and show what would change; write nothing',
+    })
+    .options(infrastructureMappingOptions)
+    .option('concurrency', { type: 'number', default: 32, describe: 'Objects written at once' })
+    .option('with-data', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Restore the data of every hydrated claim (default: only claims tagged hydrate, or used by a workload tagged hydrate)',
+    })
+    .option('without-data', {
+      type: 'boolean',
+      default: false,
+      describe: 'Hydrate objects only: claims come back empty',
+    })
+    .options(volumeDataOptions)
+    .check(argv => {
+      if (argv['with-data'] && argv['without-data']) {
+        throw new UsageError('--with-data and --without-data cannot be combined');
+      }
+      return true;
+    })
+    .example(
+      'kubectl backup hydrate --to dev --entity storefront',
+      "copy storefront's components into dev",
+    )
+    .example(
+      'kubectl backup hydrate --to dev --from prod --tag hydrate --refresh',
+      'bring an earlier hydration of dev up to date',
+    )
+    .example(
+      'kubectl backup hydrate --to dev-alice --entity ledger --with-data',
+      "copy ledger's components with the data of all their claims",
+    );
 }
+
+type HydrateArgs = ArgumentsOf<typeof hydrateOptions>;
 
 export const hydrateCommand: CommandModule<GlobalOptions, HydrateArgs> = {
   command: 'hydrate',
   describe:
     'Fill a dev/test namespace with production components from a snapshot (no Secrets, scaled down, labelled)',
-  builder: yargs =>
-    yargs
-      .option('to', { type: 'string', demandOption: true, describe: 'The namespace to fill' })
-      .option('from', {
-        type: 'string',
-        describe: 'The source namespace (default: the one the chosen components live in)',
-      })
-      .option('entity', {
-        type: 'string',
-        describe: "A Backstage entity's components (backstage.io/kubernetes-id)",
-      })
-      .option('tag', { type: 'string', describe: 'Components tagged with kube-backup.io/tags' })
-      .option('selector', {
-        alias: 'l',
-        type: 'string',
-        describe: 'Components whose labels match this selector',
-      })
-      .option('snapshot', {
-        type: 'string',
-        describe: 'Snapshot id, prefix or latest (default: the newest complete one holding them)',
-      })
-      .option('to-context', {
-        type: 'string',
-        describe: 'The kubeconfig context of the target cluster (default: --context)',
-      })
-      .option('secrets', {
-        choices: ['skip', 'copy'] as const,
-        default: 'skip' as const,
-        describe: 'Copy production Secrets too (by default they stay behind and are listed)',
-      })
-      .option('replicas', { type: 'number', default: 1, describe: 'Replicas of every workload' })
-      .option('refresh', {
-        type: 'boolean',
-        default: false,
-        describe:
-          'Update an earlier hydration in place and delete what it made that this one no longer has',
-      })
-      .option('allow-namespace', {
-        type: 'string',
-        array: true,
-        describe:
-          'Hydrate into this namespace although it is protected by default: a system namespace, one labelled kube-backup.io/protected=true, or one of the source cluster holding objects of its own (recorded in the report)',
-      })
-      .option('allow-source', {
-        type: 'boolean',
-        default: false,
-        hidden: true,
-        describe: "Deprecated: allow hydrating into the snapshot's own source namespace",
-      })
-      .options(safetyOptions)
-      .option('ingress-host-suffix', {
-        type: 'string',
-        describe:
-          'Append this domain to every Ingress host (shop.example.com → shop.example.com.<suffix>); without it, an Ingress on a production host is left out',
-      })
-      .option('dry-run', {
-        type: 'boolean',
-        default: false,
-        describe: 'Validate on the server and show what would change; write nothing',
-      })
-      .options(infrastructureMappingOptions)
-      .option('concurrency', { type: 'number', default: 32, describe: 'Objects written at once' })
-      .option('with-data', {
-        type: 'boolean',
-        default: false,
-        describe:
-          'Restore the data of every hydrated claim (default: only claims tagged hydrate, or used by a workload tagged hydrate)',
-      })
-      .option('without-data', {
-        type: 'boolean',
-        default: false,
-        describe: 'Hydrate objects only: claims come back empty',
-      })
-      .options(volumeDataOptions)
-      .check(argv => {
-        if (argv['with-data'] && argv['without-data']) {
-          throw new Error('--with-data and --without-data cannot be combined');
-        }
-        return true;
-      })
-      .example(
-        'kubectl backup hydrate --to dev --entity storefront',
-        "copy storefront's components into dev",
-      )
-      .example(
-        'kubectl backup hydrate --to dev --from prod --tag hydrate --refresh',
-        'bring an earlier hydration of dev up to date',
-      )
-      .example(
-        'kubectl backup hydrate --to dev-alice --entity ledger --with-data',
-        "copy ledger's components with the data of all their claims",
-      ) as never,
+  builder: hydrateOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
-    const replicas = checkReplicas(argv.replicas) ?? 1;
+    const replicas = wholeNumber('--replicas', argv.replicas, 0);
+    const concurrency = wholeNumber('--concurrency', argv.concurrency, 1);
     const storageClassMapping = core.parseMapping(
       listOption(argv['storage-class-mapping']),
       '--storage-class-mapping',
@@ -154,7 +137,7 @@ export const hydrateCommand: CommandModule<GlobalOptions, HydrateArgs> = {
     const repository = await openRepository(argv);
     const connection = await connect(argv, {
       context: argv['to-context'] ?? argv.context,
-      concurrency: argv.concurrency,
+      concurrency,
     });
     const settings = argv['without-data'] ? undefined : await volumeDataSettings(argv);
     const progress = new ProgressLine();
@@ -174,9 +157,9 @@ export const hydrateCommand: CommandModule<GlobalOptions, HydrateArgs> = {
       skipDamaged: argv['skip-damaged'],
       ingressHostSuffix: argv['ingress-host-suffix'],
       dryRun: argv['dry-run'],
-      concurrency: argv.concurrency,
+      concurrency,
       transforms: { storageClassMapping, imageRegistryMapping },
-      onProgress: event => progress.update(...describeProgress(event)),
+      onProgress: event => progress.update(...describeRestoreProgress(event)),
       volumeData:
         settings &&
         (snapshot =>

@@ -1,38 +1,34 @@
-import type { CommandModule } from 'yargs';
-import type { GlobalOptions } from '../cli/global-options';
+import type { Argv, CommandModule } from 'yargs';
+import type { ArgumentsOf, GlobalOptions } from '../cli/global-options';
 import { formatAge, formatBytes, printResult } from '../cli/output';
 import { openRepository } from '../cli/session';
 
-interface ListArgs extends GlobalOptions {
-  entity?: string;
-  tag?: string;
-  contains?: string;
-  image?: string;
-  since?: string;
-  until?: string;
+function listOptions(yargs: Argv<GlobalOptions>) {
+  return yargs
+    .option('entity', { type: 'string', describe: 'Snapshots holding this Backstage entity' })
+    .option('tag', { type: 'string', describe: 'Snapshots with this tag' })
+    .option('contains', {
+      type: 'string',
+      describe: 'Snapshots holding this object (kind/name; -n narrows)',
+    })
+    .option('image', {
+      type: 'string',
+      describe: 'Snapshots whose pods ran an image matching this text or digest',
+    })
+    .option('since', {
+      type: 'string',
+      describe: 'Taken at or after this time (2026-11-01, ISO time, or an age: 24h, 7d)',
+    })
+    .option('until', { type: 'string', describe: 'Taken at or before this time' });
 }
+
+type ListArgs = ArgumentsOf<typeof listOptions>;
 
 export const listCommand: CommandModule<GlobalOptions, ListArgs> = {
   command: ['list', 'ls'],
   describe:
     'List snapshots, newest first, filtered by entity, namespace, tag, content, image or time',
-  builder: yargs =>
-    yargs
-      .option('entity', { type: 'string', describe: 'Snapshots holding this Backstage entity' })
-      .option('tag', { type: 'string', describe: 'Snapshots with this tag' })
-      .option('contains', {
-        type: 'string',
-        describe: 'Snapshots holding this object (kind/name; -n narrows)',
-      })
-      .option('image', {
-        type: 'string',
-        describe: 'Snapshots whose pods ran an image matching this text or digest',
-      })
-      .option('since', {
-        type: 'string',
-        describe: 'Taken at or after this time (2026-11-01, ISO time, or an age: 24h, 7d)',
-      })
-      .option('until', { type: 'string', describe: 'Taken at or before this time' }) as never,
+  builder: listOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);

@@ -1,50 +1,54 @@
-import type { CommandModule } from 'yargs';
-import type { GlobalOptions } from '../cli/global-options';
+import type { Argv, CommandModule, Options } from 'yargs';
+import type { ArgumentsOf, GlobalOptions } from '../cli/global-options';
 import { formatBytes, formatStructured } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
 import { openRepository, repositorySettings } from '../cli/session';
 import { volumePruneLine } from '../cli/volume-output';
-
-interface PruneArgs extends GlobalOptions {
-  'keep-last'?: number;
-  'keep-hourly'?: number;
-  'keep-daily'?: number;
-  'keep-weekly'?: number;
-  'keep-monthly'?: number;
-  'keep-yearly'?: number;
-  'dry-run': boolean;
-}
+import { wholeNumber } from '../cli/whole-number';
 
 const KEEP = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
+type Period = (typeof KEEP)[number];
+
+function keepOption(period: Period) {
+  return {
+    type: 'number',
+    describe:
+      period === 'last'
+        ? 'Keep the N newest snapshots'
+        : `Keep the newest snapshot of each of the last N ${period === 'daily' ? 'days' : period.replace(/ly$/, 's')}`,
+  } as const satisfies Options;
+}
+
+function pruneOptions(yargs: Argv<GlobalOptions>) {
+  return yargs
+    .option('dry-run', {
+      type: 'boolean',
+      default: false,
+      describe: 'Show what would be removed',
+    })
+    .options({
+      'keep-last': keepOption('last'),
+      'keep-hourly': keepOption('hourly'),
+      'keep-daily': keepOption('daily'),
+      'keep-weekly': keepOption('weekly'),
+      'keep-monthly': keepOption('monthly'),
+      'keep-yearly': keepOption('yearly'),
+    })
+    .check(argv => {
+      for (const period of KEEP) {
+        const value = argv[`keep-${period}`];
+        if (value !== undefined) wholeNumber(`--keep-${period}`, value, 0);
+      }
+      return true;
+    });
+}
+
+type PruneArgs = ArgumentsOf<typeof pruneOptions>;
 
 export const pruneCommand: CommandModule<GlobalOptions, PruneArgs> = {
   command: 'prune',
   describe: 'Forget snapshots outside the retention policy and remove data no snapshot uses',
-  builder: yargs => {
-    let built = yargs.option('dry-run', {
-      type: 'boolean',
-      default: false,
-      describe: 'Show what would be removed',
-    });
-    for (const period of KEEP) {
-      built = built.option(`keep-${period}`, {
-        type: 'number',
-        describe:
-          period === 'last'
-            ? 'Keep the N newest snapshots'
-            : `Keep the newest snapshot of each of the last N ${period === 'daily' ? 'days' : period.replace(/ly$/, 's')}`,
-      });
-    }
-    return built.check(argv => {
-      for (const period of KEEP) {
-        const value = argv[`keep-${period}`];
-        if (value !== undefined && (!Number.isInteger(value) || (value as number) < 0)) {
-          throw new Error(`--keep-${period} must be a whole number, 0 or more`);
-        }
-      }
-      return true;
-    }) as never;
-  },
+  builder: pruneOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);

@@ -1,20 +1,17 @@
-import type { CommandModule } from 'yargs';
-import type { GlobalOptions } from '../cli/global-options';
+import type { Argv, CommandModule } from 'yargs';
+import type { ArgumentsOf, GlobalOptions } from '../cli/global-options';
 import { formatBytes, printResult } from '../cli/output';
-import { openRepository, repositorySettings } from '../cli/session';
+import { initRepository, openRepository } from '../cli/session';
 
 const initCommand: CommandModule<GlobalOptions, GlobalOptions> = {
   command: 'init',
   describe:
     'Create a password-protected repository (location from --repository, $KUBE_BACKUP_REPOSITORY or the default)',
   handler: async argv => {
-    const { Repository } = await import('@kube-backup/core');
-    const settings = await repositorySettings(argv);
-    const repository = await Repository.init(settings.location, settings.password);
-    await repository.close();
+    const repository = await initRepository(argv);
     const { N, r, p, memoryBytes } = repository.keyDerivation;
     process.stdout.write(
-      `created repository ${repository.id.slice(0, 8)} at ${settings.location}\n` +
+      `created repository ${repository.id.slice(0, 8)} at ${repository.location}\n` +
         `key derivation: scrypt N=2^${Math.log2(N)}, r=${r}, p=${p} (${Math.ceil(memoryBytes / 2 ** 20)} MiB of memory each time the repository is opened)\n`,
     );
   },
@@ -45,19 +42,18 @@ const statsCommand: CommandModule<GlobalOptions, GlobalOptions> = {
   },
 };
 
-interface UnlockArgs extends GlobalOptions {
-  all: boolean;
+function unlockOptions(yargs: Argv<GlobalOptions>) {
+  return yargs.option('all', {
+    type: 'boolean',
+    default: false,
+    describe: 'Also remove locks that look alive',
+  });
 }
 
-const unlockCommand: CommandModule<GlobalOptions, UnlockArgs> = {
+const unlockCommand: CommandModule<GlobalOptions, ArgumentsOf<typeof unlockOptions>> = {
   command: 'unlock',
   describe: 'Remove stale locks left by killed processes (--all removes live ones too)',
-  builder: yargs =>
-    yargs.option('all', {
-      type: 'boolean',
-      default: false,
-      describe: 'Also remove locks that look alive',
-    }) as never,
+  builder: unlockOptions,
   handler: async argv => {
     const repository = await openRepository(argv);
     const removed = await repository.unlock({ all: argv.all });
@@ -72,7 +68,7 @@ export const repoCommand: CommandModule<GlobalOptions, GlobalOptions> = {
     yargs
       .command(initCommand)
       .command(statsCommand)
-      .command(unlockCommand as CommandModule<GlobalOptions, GlobalOptions>)
-      .demandCommand(1, 'name a repo command: init, stats or unlock') as never,
+      .command(unlockCommand)
+      .demandCommand(1, 'name a repo command: init, stats or unlock'),
   handler: () => undefined,
 };

@@ -1,31 +1,31 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { EXIT_PARTIAL } from '../cli/fail';
-import type { GlobalOptions } from '../cli/global-options';
+import type { ArgumentsOf, GlobalOptions } from '../cli/global-options';
 import { formatStructured } from '../cli/output';
 import { ProgressLine } from '../cli/progress';
 import { openRepository, repositorySettings } from '../cli/session';
 
-interface VerifyArgs extends GlobalOptions {
-  snapshot?: string;
-  'read-data': boolean;
+function verifyOptions(yargs: Argv<GlobalOptions>) {
+  return yargs
+    .positional('snapshot', {
+      type: 'string',
+      describe: 'Snapshot id, unique prefix, or latest (default: all)',
+    })
+    .option('read-data', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Also read back every byte of volume data (slow; without it the volume repository structure is checked)',
+    });
 }
+
+type VerifyArgs = ArgumentsOf<typeof verifyOptions>;
 
 export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
   command: 'verify [snapshot]',
   describe:
     'Re-read and re-hash every stored object (of one snapshot, or of all) and name what is corrupt or missing',
-  builder: yargs =>
-    yargs
-      .positional('snapshot', {
-        type: 'string',
-        describe: 'Snapshot id, unique prefix, or latest (default: all)',
-      })
-      .option('read-data', {
-        type: 'boolean',
-        default: false,
-        describe:
-          'Also read back every byte of volume data (slow; without it the volume repository structure is checked)',
-      }) as never,
+  builder: verifyOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
     const repository = await openRepository(argv);

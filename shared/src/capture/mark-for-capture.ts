@@ -70,7 +70,8 @@ export async function markForCapture(
   if (options.targets.length === 0 && !options.labelSelector) {
     throw new UserError(
       'invalid-argument',
-      'name at least one kind/name, or a kind with -l selector',
+      'name at least one kind/name, or a kind with a label selector',
+      { input: 'labelSelector' },
     );
   }
   const { types } = await discoverResourceTypes(connection.client);
@@ -82,7 +83,8 @@ export async function markForCapture(
     if (!options.exclude && !options.remove && !MARKABLE_KINDS.has(type.kind)) {
       throw new UserError(
         'invalid-argument',
-        `a ${type.kind} cannot be marked for capture; mark the workload that uses it (it comes along as a dependency), or use --exclude`,
+        `a ${type.kind} cannot be marked for capture; mark the workload that uses it (it comes along as a dependency), or exclude it`,
+        { input: 'exclude' },
       );
     }
   }
@@ -171,7 +173,8 @@ async function resolveTargets(
   if (kinds.length > 0 && !options.labelSelector) {
     throw new UserError(
       'invalid-argument',
-      `"${kinds[0]}" needs a name (kind/name) or a label selector (-l)`,
+      `"${kinds[0]}" needs a name (kind/name) or a label selector`,
+      { input: 'labelSelector' },
     );
   }
   const results: Target[] = [];

@@ -76,10 +76,9 @@ export async function getSnapshotObject(
     const places = matches
       .map(match => `${match.kind}/${match.name} in ${match.namespace ?? '(cluster)'}`)
       .join(', ');
-    throw new UserError(
-      'ambiguous',
-      `${reference.kind}/${reference.name} matches ${places}; pass -n or a fuller kind`,
-    );
+    throw new UserError('ambiguous', `${reference.kind}/${reference.name} matches ${places}`, {
+      input: 'namespace',
+    });
   }
   const [record] = matches;
   if (!record.content) {

@@ -50,10 +50,9 @@ export async function connectToCluster(options: ConnectOptions = {}): Promise<Cl
   const context = config.getContextObject(contextName);
   const cluster = config.getCurrentCluster();
   if (!context || !cluster) {
-    throw new UserError(
-      'invalid-argument',
-      'no current context in kubeconfig; pass --context or set one with kubectl config use-context',
-    );
+    throw new UserError('invalid-argument', 'no current context in kubeconfig', {
+      input: 'context',
+    });
   }
   const requestOptions: https.RequestOptions = {};
   await config.applyToHTTPSOptions(requestOptions);

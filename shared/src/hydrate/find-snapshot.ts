@@ -24,7 +24,8 @@ export async function chooseSnapshot(
   if (!choice.entity && !choice.tag && !choice.labelSelector && !options.sourceNamespace) {
     throw new UserError(
       'invalid-argument',
-      'name the components to hydrate (--entity, --tag or -l) or the namespace to copy (--from)',
+      'nothing chosen to hydrate: name the components (an entity, a tag or a label selector) or the namespace to copy',
+      { input: 'components' },
     );
   }
   if (options.snapshot) {
@@ -78,7 +79,8 @@ function sourceNamespaceOf(
   if (namespaces.size > 1) {
     throw new UserError(
       'ambiguous',
-      `the ${describeChoice(choice)} live in namespaces ${[...namespaces].sort().join(', ')}; choose one with --from`,
+      `the ${describeChoice(choice)} live in more than one namespace: ${[...namespaces].sort().join(', ')}`,
+      { input: 'sourceNamespace' },
     );
   }
   return [...namespaces][0];

@@ -8,12 +8,10 @@ export { LocalBackend, type LocalBackendOptions } from './storage/local-backend'
 export type { S3BackendOptions } from './storage/s3-backend';
 export {
   createBackend,
-  defaultRepositoryLocation,
   parseRepositoryLocation,
   type BackendOptions,
   type RepositoryLocation,
 } from './storage/location';
-export { readRepositoryPassword, type PasswordSources } from './password';
 export type { LockInfo, LockKind, LockWait, RepositoryLock } from './locks';
 export { MIN_TUNED_SCRYPT_N } from './crypto';
 export {

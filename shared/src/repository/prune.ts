@@ -66,7 +66,7 @@ export async function pruneRepository(
       onError: (id, error) => {
         throw new UserError(
           'corrupt',
-          `snapshot ${id.slice(0, 8)} cannot be read (${error.code}), so prune stopped without removing anything; run kubectl backup verify`,
+          `snapshot ${id.slice(0, 8)} cannot be read (${error.code}), so prune stopped without removing anything`,
         );
       },
     });
@@ -81,7 +81,7 @@ export async function pruneRepository(
         const state = why.status === 'missing' ? 'missing' : 'corrupt';
         throw new UserError(
           'corrupt',
-          `record list ${list.slice(0, 12)} of snapshot ${users[0].slice(0, 8)} is ${state}, so prune stopped without removing anything; run kubectl backup verify`,
+          `record list ${list.slice(0, 12)} of snapshot ${users[0].slice(0, 8)} is ${state}, so prune stopped without removing anything`,
         );
       },
       onList: (done, total) => progress('record-lists', done, total),

@@ -146,7 +146,7 @@ describe('Repository on a local directory', () => {
     await expectUserError(
       Repository.open(missing, PASSWORD),
       'repository-missing',
-      `no repository at ${missing}; create one with: kubectl backup repo init`,
+      `no repository at ${missing}`,
     );
     await expectUserError(
       Repository.open(`file://${missing}`, PASSWORD),

@@ -199,10 +199,7 @@ export class Repository {
     return withBackend(location, options, async backend => {
       const raw = await backend.get(CONFIG_KEY);
       if (!raw) {
-        throw new UserError(
-          'repository-missing',
-          `no repository at ${backend.location}; create one with: kubectl backup repo init`,
-        );
+        throw new UserError('repository-missing', `no repository at ${backend.location}`);
       }
       const config = parseConfig(raw, backend.location);
       const master = await unlockMaster(config, password);

@@ -1,5 +1,5 @@
 import { UserError } from '../../errors';
-import { createBackend, defaultRepositoryLocation, parseRepositoryLocation } from './location';
+import { createBackend, parseRepositoryLocation } from './location';
 import { LocalBackend } from './local-backend';
 import { S3Backend } from './s3-backend';
 
@@ -81,14 +81,6 @@ describe('parseRepositoryLocation', () => {
     const error = fails('s3://AKIAEXAMPLE:s3cr3t@bucket/prefix');
     expect(error.message).not.toContain('s3cr3t');
     expect(error.message).toMatch(/AWS_ACCESS_KEY_ID/);
-  });
-
-  it('defaults to ~/.kube-backup/repository', () => {
-    expect(defaultRepositoryLocation('/home/ana')).toBe('file:///home/ana/.kube-backup/repository');
-    expect(parseRepositoryLocation(defaultRepositoryLocation('/home/ana'))).toMatchObject({
-      kind: 'local',
-      path: '/home/ana/.kube-backup/repository',
-    });
   });
 
   it('builds the matching backend', async () => {

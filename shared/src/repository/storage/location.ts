@@ -142,11 +142,6 @@ function parseS3(text: string): RepositoryLocation {
   };
 }
 
-/** Where the CLI keeps its repository when none is given: `file://$HOME/.kube-backup/repository`. */
-export function defaultRepositoryLocation(home: string = homedir()): string {
-  return pathToFileURL(resolve(home, '.kube-backup', 'repository')).href;
-}
-
 export interface BackendOptions {
   local?: LocalBackendOptions;
   s3?: Partial<S3BackendOptions>;

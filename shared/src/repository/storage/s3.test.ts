@@ -151,7 +151,7 @@ describe('Repository on S3 (s3rver)', () => {
   it('names a missing repository, refuses a second init, and creates a missing bucket on init', async () => {
     await expect(Repository.open(url('nothing-here'), PASSWORD)).rejects.toMatchObject({
       code: 'repository-missing',
-      message: `no repository at s3://${BUCKET}/nothing-here; create one with: kubectl backup repo init`,
+      message: `no repository at s3://${BUCKET}/nothing-here`,
     });
     await initRepo('twice');
     await expect(Repository.init(url('twice'), PASSWORD, { kdf: FAST_KDF })).rejects.toMatchObject({

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { UserError } from '../errors';
+import { UsageError } from './fail';
 
 export interface PasswordSources {
   /** Usually `process.env`: KUBE_BACKUP_PASSWORD, then KUBE_BACKUP_PASSWORD_FILE. */
   env?: Record<string, string | undefined>;
-  /** A file holding the password (the CLI's --password-file); wins over the environment. */
+  /** A file holding the password (--password-file); wins over the environment. */
   passwordFile?: string;
 }
 
@@ -22,13 +22,12 @@ export async function readRepositoryPassword(sources: PasswordSources = {}): Pro
   } else if (env.KUBE_BACKUP_PASSWORD_FILE) {
     password = await readPasswordFile(env.KUBE_BACKUP_PASSWORD_FILE);
   } else {
-    throw new UserError(
-      'invalid-argument',
-      'no repository password: set KUBE_BACKUP_PASSWORD or pass --password-file',
+    throw new UsageError(
+      'no repository password: set KUBE_BACKUP_PASSWORD or KUBE_BACKUP_PASSWORD_FILE, or pass --password-file',
     );
   }
   if (password === '') {
-    throw new UserError('invalid-argument', 'the repository password is empty');
+    throw new UsageError('the repository password is empty');
   }
   return password;
 }
@@ -39,7 +38,7 @@ async function readPasswordFile(path: string): Promise<string> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'unreadable';
-    throw new UserError('invalid-argument', `cannot read password file ${path} (${code})`);
+    throw new UsageError(`cannot read password file ${path} (${code})`);
   }
   return text.replace(/\r?\n$/, '');
 }

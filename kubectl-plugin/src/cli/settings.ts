@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { UserError } from '../errors';
-import { defaultRepositoryLocation, readRepositoryPassword } from '../repository';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UsageError } from './fail';
+import { readRepositoryPassword } from './password';
 
 export interface RepositorySettingsSources {
   /** `--repository`. */
@@ -35,6 +36,11 @@ interface ConfigFile {
   repositoryNodePath?: string;
   moverImage?: string;
   volumes?: string;
+}
+
+/** Where the CLI keeps its repository when none is given: `file://$HOME/.kube-backup/repository`. */
+export function defaultRepositoryLocation(home: string = homedir()): string {
+  return pathToFileURL(resolve(home, '.kube-backup', 'repository')).href;
 }
 
 /**
@@ -80,8 +86,7 @@ async function readConfigFile(path: string | undefined, required: boolean): Prom
     text = await readFile(file, 'utf8');
   } catch (error) {
     if (!required && (error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new UserError(
-      'invalid-argument',
+    throw new UsageError(
       `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
@@ -90,15 +95,13 @@ async function readConfigFile(path: string | undefined, required: boolean): Prom
   try {
     parsed = load(text);
   } catch (error) {
-    throw new UserError(
-      'invalid-argument',
+    throw new UsageError(
       `config file ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
     );
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new UserError(
-      'invalid-argument',
+    throw new UsageError(
       `config file ${file} must be a mapping with repository, passwordFile, repositoryNodePath, moverImage and volumes`,
     );
   }
@@ -114,7 +117,7 @@ async function readConfigFile(path: string | undefined, required: boolean): Prom
     volumes,
   })) {
     if (value !== undefined && typeof value !== 'string') {
-      throw new UserError('invalid-argument', `config file ${file}: ${key} must be a string`);
+      throw new UsageError(`config file ${file}: ${key} must be a string`);
     }
   }
   return {

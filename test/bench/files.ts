@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import type { Snapshot } from '@kube-backup/core';
 import { dump } from 'js-yaml';
 import { NODE_STORAGE, startTestCluster } from '../src/server';
-import { IMAGES } from '../src/testing/pod-cluster';
+import { copyIntoClaimPod } from './volume-fixture';
 
 const root = resolve(__dirname, '../..');
 const cli = join(root, 'kubectl-plugin/dist/kubectl-backup');
@@ -71,29 +71,7 @@ async function main(): Promise<void> {
           resources: { requests: { storage: '2Gi' } },
         },
       },
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'copy' },
-        spec: {
-          restartPolicy: 'Never',
-          containers: [
-            {
-              name: 'copy',
-              image: IMAGES.testApp,
-              command: ['cp', '-a', '/source/.', '/data/'],
-              volumeMounts: [
-                { name: 'source', mountPath: '/source', readOnly: true },
-                { name: 'data', mountPath: '/data' },
-              ],
-            },
-          ],
-          volumes: [
-            { name: 'source', hostPath: { path: source, type: 'Directory' } },
-            { name: 'data', persistentVolumeClaim: { claimName: 'data' } },
-          ],
-        },
-      },
+      copyIntoClaimPod(source),
     ];
     await kubectl(['apply', '-n', 'bench', '-f', '-'], manifests.map(m => dump(m)).join('---\n'));
     await kubectl([

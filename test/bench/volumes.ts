@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import type { RestoreReport, Snapshot } from '@kube-backup/core';
 import { dump } from 'js-yaml';
 import { NODE_STORAGE, startTestCluster } from '../src/server';
-import { IMAGES } from '../src/testing/pod-cluster';
+import { copyIntoClaimPod } from './volume-fixture';
 
 const root = resolve(__dirname, '../..');
 const cli = join(root, 'kubectl-plugin/dist/kubectl-backup');
@@ -212,32 +212,7 @@ async function main(): Promise<void> {
     await kubectl(['create', 'namespace', 'bench']);
     await kubectl(['create', 'namespace', 'warmup']);
     await apply('warmup', [claim('small', '1Gi')]);
-    await apply('bench', [
-      claim('data', '2Gi'),
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'copy' },
-        spec: {
-          restartPolicy: 'Never',
-          containers: [
-            {
-              name: 'copy',
-              image: IMAGES.testApp,
-              command: ['cp', '-a', '/source/.', '/data/'],
-              volumeMounts: [
-                { name: 'source', mountPath: '/source', readOnly: true },
-                { name: 'data', mountPath: '/data' },
-              ],
-            },
-          ],
-          volumes: [
-            { name: 'source', hostPath: { path: source, type: 'Directory' } },
-            { name: 'data', persistentVolumeClaim: { claimName: 'data' } },
-          ],
-        },
-      },
-    ]);
+    await apply('bench', [claim('data', '2Gi'), copyIntoClaimPod(source)]);
     await kubectl([
       'wait',
       '-n',

@@ -50,16 +50,22 @@ async function withReader(
   }
 }
 
-/** A claim's captured data in a snapshot, from the command's arguments. */
-async function volumeOf(
-  argv: FilesArgs & { snapshot: string; claim: string },
-  repository: Repository,
-  cluster: LazyCluster,
-): Promise<VolumeAtSnapshot> {
+/**
+ * What a command that reads a claim's data opens: the repository, the cluster (connected
+ * only when needed) and the claim's captured data in the snapshot the arguments name.
+ */
+async function openClaimData(argv: FilesArgs & { snapshot: string; claim: string }): Promise<{
+  repository: Repository;
+  cluster: LazyCluster;
+  volume: VolumeAtSnapshot;
+}> {
   const core = await import('@kube-backup/core');
+  const repository = await openRepository(argv);
+  const cluster = new LazyCluster(argv);
   const claim = core.claimName(argv.claim);
   const snapshot = await repository.getSnapshot(argv.snapshot);
-  return core.volumeAt(snapshot, await cluster.namespace(), claim);
+  const volume = core.volumeAt(snapshot, await cluster.namespace(), claim);
+  return { repository, cluster, volume };
 }
 
 function lsOptions(yargs: Argv<GlobalOptions>) {
@@ -84,9 +90,7 @@ const lsCommand: CommandModule<GlobalOptions, LsArgs> = {
   builder: lsOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
-    const repository = await openRepository(argv);
-    const cluster = new LazyCluster(argv);
-    const volume = await volumeOf(argv, repository, cluster);
+    const { repository, cluster, volume } = await openClaimData(argv);
     await withReader(argv, repository, cluster, async (reader, progress) => {
       const entries = await core.listFiles(reader, volume, argv.path ?? '/', {
         recursive: argv.recursive,
@@ -133,9 +137,7 @@ const getCommand: CommandModule<GlobalOptions, GetArgs> = {
   builder: getOptions,
   handler: async argv => {
     const core = await import('@kube-backup/core');
-    const repository = await openRepository(argv);
-    const cluster = new LazyCluster(argv);
-    const volume = await volumeOf(argv, repository, cluster);
+    const { repository, cluster, volume } = await openClaimData(argv);
     const path = core.volumePath(argv.path);
     const to = argv.to ?? (path === '/' ? volume.claim : basename(path));
     if (to !== '-' && (await exists(to))) {

@@ -28,20 +28,6 @@ const statOf = (path: string) =>
 const contentOf = (path: string) => suite.exec(namespace, 'app', ['cat', path]);
 const shell = (script: string) => suite.exec(namespace, 'app', ['sh', '-c', script]);
 
-async function backup(): Promise<Snapshot> {
-  const result = await suite.work.cli([
-    'create',
-    '-n',
-    namespace,
-    '--volumes',
-    'all',
-    '-o',
-    'json',
-  ]);
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as Snapshot;
-}
-
 beforeAll(async () => {
   suite = await startVolumeSuite('files');
   namespace = await suite.namespace('files');
@@ -79,7 +65,7 @@ beforeAll(async () => {
     ].join(' && '),
   );
   sumsAtFirst = await suite.checksums(namespace, 'data');
-  first = await backup();
+  first = await suite.backupAll(namespace);
 });
 
 afterAll(async () => {
@@ -92,7 +78,7 @@ it('puts back only the deleted file, as it was, and leaves the changed one alone
     'rm /data/notes.txt && echo "replicas: 3" > /data/conf/app.yaml && touch -d "2026-05-06 07:08:09" /data/conf/app.yaml',
   );
   const changedStat = await statOf('/data/conf/app.yaml');
-  second = await backup();
+  second = await suite.backupAll(namespace);
 
   const result = await suite.work.cli([
     'files',

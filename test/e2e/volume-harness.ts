@@ -9,6 +9,7 @@ import {
   type PodCluster,
   type PodStatus,
 } from '../src/testing/pod-cluster';
+import type { Snapshot } from '@kube-backup/core';
 import type { KubeObject } from '../src/server';
 import { createWorkspace, type Workspace } from './harness';
 
@@ -53,6 +54,8 @@ export interface VolumeSuite {
   checksums(namespace: string, claim: string): Promise<string[]>;
   /** Runs a test-app pod with the claim mounted read-only at /data; returns its output. */
   read(namespace: string, claim: string, command: string[]): Promise<string>;
+  /** `create --volumes all` of a namespace, which must succeed; the snapshot it made. */
+  backupAll(namespace: string): Promise<Snapshot>;
   /** Bytes the repository's volume data takes, where this machine can see it. */
   volumeDataBytes(): Promise<number | undefined>;
   /**
@@ -168,6 +171,11 @@ export async function startVolumeSuite(name: string): Promise<VolumeSuite> {
         .filter(Boolean);
     },
     read,
+    async backupAll(namespace) {
+      const result = await work.cli(['create', '-n', namespace, '--volumes', 'all', '-o', 'json']);
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout) as Snapshot;
+    },
     async volumeDataBytes() {
       const location = work.env.KUBE_BACKUP_REPOSITORY ?? '';
       if (!location.startsWith('file://')) return undefined;

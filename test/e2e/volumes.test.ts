@@ -307,7 +307,7 @@ describe('claims that exist, and empty ones', () => {
     );
     await suite.podPhase(namespace, 'writer', 'Succeeded');
     const original = await suite.checksums(namespace, 'data');
-    const snapshot = await backupAll(namespace);
+    const snapshot = await suite.backupAll(namespace);
 
     // One file changed, one added since.
     await suite.apply(
@@ -365,7 +365,7 @@ describe('claims that exist, and empty ones', () => {
   it('captures an empty claim as empty and restores it so', async () => {
     const namespace = await suite.namespace('empty');
     await suite.apply(namespace, claim('void'));
-    const snapshot = await backupAll(namespace);
+    const snapshot = await suite.backupAll(namespace);
     expect(snapshot.volumes[0]).toMatchObject({
       claim: 'void',
       data: { status: 'captured', files: 0, bytes: 0 },
@@ -382,24 +382,9 @@ describe('claims that exist, and empty ones', () => {
 
 const claim = (name: string) => claimManifest(name, suite.cluster.storageClass);
 
-/** `create --volumes all` of a namespace, which must succeed. */
-async function backupAll(namespace: string): Promise<Snapshot> {
-  const result = await suite.work.cli([
-    'create',
-    '-n',
-    namespace,
-    '--volumes',
-    'all',
-    '-o',
-    'json',
-  ]);
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as Snapshot;
-}
-
 /** The data record of the bulk claim in a new backup. */
 async function backupBulk(namespace: string) {
-  const snapshot = await backupAll(namespace);
+  const snapshot = await suite.backupAll(namespace);
   const volume = snapshot.volumes.find(v => v.claim === 'bulk');
   expect(volume?.data?.status).toBe('captured');
   return { ...volume!.data!, snapshot: snapshot.id };

@@ -4,7 +4,7 @@
 const { project } = require('./jest.project');
 
 module.exports = {
-  testTimeout: 60000,
+  testTimeout: 180_000,
   projects: [
     project('core', ['<rootDir>/shared']),
     project('kubectl-plugin', ['<rootDir>/kubectl-plugin']),

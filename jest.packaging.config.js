@@ -7,7 +7,7 @@
 const { project } = require('./jest.project');
 
 module.exports = {
-  testTimeout: 60000,
+  testTimeout: 180_000,
   // One after the other: both pack the workspaces, and packing rewrites a workspace's
   // package.json until it is done.
   maxWorkers: 1,

@@ -12,7 +12,7 @@ const COMPONENT_SUITES = [
 ];
 
 module.exports = {
-  testTimeout: 60000,
+  testTimeout: 180_000,
   projects: [
     project('core', ['<rootDir>/shared'], {
       testPathIgnorePatterns: ['/node_modules/', ...COMPONENT_SUITES],

@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { devAppConfigEnv, freePort, yarnStart, type DevProcess } from './dev-app-harness';
 import { describeNeeding } from '../src/testing/components';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from './frontend-harness';
+import { CHROMIUM, CHROMIUM_ARGS, PAGE_WAIT_BOUND_MS, chromiumMissing } from './frontend-harness';
 import { kubectl } from './harness';
 
 const RESULTS = resolve(__dirname, '../../test-results');
@@ -36,6 +36,7 @@ describeWithChromium('the dev apps (yarn start in the plugins)', () => {
     ]);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(PAGE_WAIT_BOUND_MS);
     page.on('pageerror', error => pageErrors.push(error.message));
     await mkdir(RESULTS, { recursive: true });
   }, 300_000);
@@ -47,8 +48,8 @@ describeWithChromium('the dev apps (yarn start in the plugins)', () => {
 
   it('signs in as the guest and shows the sample entity’s snapshot history', async () => {
     await page.goto(`${appUrl}/kube-backup`);
-    await page.getByRole('button', { name: 'Enter' }).click({ timeout: 60_000 });
-    await page.getByText('3 snapshots', { exact: true }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Enter' }).click();
+    await page.getByText('3 snapshots', { exact: true }).waitFor();
     const table = page.getByRole('table').first();
     for (const tag of ['nightly', 'release', 'v2.4.0', 'daily']) {
       await table.getByText(tag, { exact: true }).waitFor();
@@ -62,12 +63,12 @@ describeWithChromium('the dev apps (yarn start in the plugins)', () => {
 
     // The second sample entity, in a snapshot of its own and in the two-entity one.
     await page.getByRole('link', { name: 'payments-api' }).click();
-    await page.getByText('2 snapshots', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByText('2 snapshots', { exact: true }).waitFor();
     expect(await page.getByRole('table').first().innerText()).toMatch(/payments/);
     await page.getByRole('link', { name: 'storefront' }).click();
-    await page.getByText('3 snapshots', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByText('3 snapshots', { exact: true }).waitFor();
     expect(pageErrors).toEqual([]);
-  }, 120_000);
+  });
 
   it('brings a deleted ConfigMap back through a restore request the owner approves', async () => {
     await kubectl(kubeconfig, ['delete', 'configmap', 'storefront-config', '-n', 'shop']);
@@ -86,7 +87,7 @@ describeWithChromium('the dev apps (yarn start in the plugins)', () => {
     const confirm = page.getByRole('dialog', { name: /^Approve the restore/ });
     await confirm.getByRole('button', { name: 'Approve', exact: true }).click();
     const history = page.getByRole('table', { name: 'History (1)' });
-    await history.getByText(/^succeeded$/).waitFor({ timeout: 60_000 });
+    await history.getByText(/^succeeded$/).waitFor();
     await history.getByRole('button', { name: 'Show log' }).click();
     const log = history.getByRole('list', { name: /^Log of the restore of snapshot/ });
     expect(await log.innerText()).toMatch(/restore finished/);
@@ -103,5 +104,5 @@ describeWithChromium('the dev apps (yarn start in the plugins)', () => {
     ]);
     expect(restored).toBe('storefront-config');
     expect(pageErrors).toEqual([]);
-  }, 120_000);
+  });
 });

@@ -14,6 +14,11 @@ const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
 
 export const CHROMIUM = '/usr/bin/chromium';
+/**
+ * How long one page wait may take before it fails naming what it awaited: generous, for a
+ * busy machine, and below jest's per-test bound so the page's own message is the one seen.
+ */
+export const PAGE_WAIT_BOUND_MS = 100_000;
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

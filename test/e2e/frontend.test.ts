@@ -22,6 +22,7 @@ import {
   CHROMIUM,
   CHROMIUM_ARGS,
   chromiumMissing,
+  PAGE_WAIT_BOUND_MS,
   servePage,
   type PageServer,
 } from './frontend-harness';
@@ -29,9 +30,6 @@ import {
 const PASSWORD = 'correct horse battery staple';
 const FIXTURES = resolve(__dirname, '../fixtures/production');
 const RESULTS = resolve(__dirname, '../../test-results');
-
-/** How long a page wait may take before it fails naming what it awaited (tests allow 120 s). */
-const WAIT_BOUND_MS = 100_000;
 
 const USER = 'user:default/alice';
 const OWNERSHIP = [USER, 'group:default/shop-team'];
@@ -118,7 +116,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // Waits end on their condition; the bound, under the tests' own, only names a hang.
-    page.setDefaultTimeout(WAIT_BOUND_MS);
+    page.setDefaultTimeout(PAGE_WAIT_BOUND_MS);
     page.on('pageerror', error => consoleErrors.push(error.message));
     await mkdir(RESULTS, { recursive: true });
   }, 180_000);
@@ -152,7 +150,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     await detail.getByRole('button', { name: 'Close' }).click();
     await detail.waitFor({ state: 'detached' });
     expect(consoleErrors).toEqual([]);
-  }, 120_000);
+  });
 
   it('hydrates the snapshot into a dev namespace: the review lists what is then written, and the objects land in the cluster', async () => {
     await page.getByRole('button', { name: /^Hydrate from snapshot/ }).click();
@@ -208,7 +206,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     expect(cluster.store.get('v1', 'Secret', 'dev-alice', 'storefront-secrets')).toBeUndefined();
     await dialog.getByRole('button', { name: 'Close' }).click();
     await page.getByRole('table', { name: 'Hydrations' }).getByText('dev/dev-alice').waitFor();
-  }, 120_000);
+  });
 
   it('explains a refused hydration into a protected namespace (403) at review, before anything can start', async () => {
     await page.getByRole('button', { name: /^Hydrate from snapshot/ }).click();
@@ -230,7 +228,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     await dialog.getByRole('button', { name: 'Back' }).click();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
-  }, 120_000);
+  });
 
   it('requests a restore; the requester may not approve it, another owner does and sees the outcome', async () => {
     await page.getByRole('button', { name: /^Request restore of snapshot/ }).click();
@@ -260,7 +258,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     await own.waitFor({ state: 'detached' });
 
     const second = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    second.setDefaultTimeout(WAIT_BOUND_MS);
+    second.setDefaultTimeout(PAGE_WAIT_BOUND_MS);
     second.on('pageerror', error => consoleErrors.push(error.message));
     await second.goto(secondOwnerServer.url);
     const waiting = second.getByRole('table', { name: 'Pending (1)' });
@@ -279,7 +277,7 @@ describeWithChromium('Backstage frontend plugin in Chromium', () => {
     await second.screenshot({ path: join(RESULTS, 'frontend-requests.png'), fullPage: true });
     await second.close();
     expect(consoleErrors).toEqual([]);
-  }, 120_000);
+  });
 });
 
 async function expectText(text: Promise<string>, pattern: RegExp): Promise<void> {

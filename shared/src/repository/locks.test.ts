@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors';
 import type { RepositoryKeys } from './crypto';
 import { LocalBackend } from './storage/local-backend';
-import { LockManager } from './locks';
+import { DEFAULT_LOCK_TIMINGS, LockManager, type LockInfo } from './locks';
 import { Repository, type OpenOptions } from './repository';
 import { FAST_KDF, snapshotDoc, tempDir } from './testing';
 
@@ -51,6 +51,15 @@ async function deadPid(): Promise<number> {
   const pid = child.pid as number;
   await new Promise(resolve => child.once('exit', resolve));
   return pid;
+}
+
+/** The handle's lock once its refresh timer has rewritten it (polled: the timer is its own). */
+async function refreshedLock(repo: Repository, before: LockInfo): Promise<LockInfo> {
+  for (;;) {
+    const [lock] = await repo.listLocks();
+    if (lock && Date.parse(lock.time) > Date.parse(before.time)) return lock;
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
 }
 
 async function rejection(promise: Promise<unknown>): Promise<UserError> {
@@ -165,35 +174,33 @@ describe('repository locks', () => {
     const error = await rejection(repo.prune());
     expect(error.message).toMatch(/locked by backup on host build-agent-7 \(pid 4242/);
 
-    const patient = await openRepo({ lockStaleMs: 150 });
-    await new Promise(resolve => setTimeout(resolve, 300));
-    expect((await patient.listLocks())[0]).toMatchObject({
+    // Ten minutes and a bit later, by the clock of another handle: now it is stale.
+    const later = await openRepo({
+      lockClock: () => Date.now() + DEFAULT_LOCK_TIMINGS.staleMs + 60_000,
+    });
+    expect((await later.listLocks())[0]).toMatchObject({
       hostname: 'build-agent-7',
       stale: true,
     });
-    await patient.prune();
+    await later.prune();
     expect(await lockFiles()).toEqual([]);
   });
 
-  it('refreshes held locks and notices when one was taken away', async () => {
+  it('refreshes held locks on their timer, keeping when they were created', async () => {
     const repo = await openRepo({ lockRefreshMs: 40 });
-    const { id: list } = await repo.putJson([]);
+    await repo.putJson([]);
     const [before] = await repo.listLocks();
-    await new Promise(resolve => setTimeout(resolve, 200));
-    const [after] = await repo.listLocks();
-    expect(Date.parse(after.time)).toBeGreaterThan(Date.parse(before.time));
+    const after = await refreshedLock(repo, before);
+    expect(after.id).not.toBe(before.id);
     expect(after.created).toBe(before.created);
+  });
 
-    // Another process judged the lock stale and removed it. (A refresh running at that
-    // moment may already have replaced the file it removed, in which case the lock is
-    // rightly still held; remove again until it stays gone.)
+  it('saves no snapshot once another process took its lock away', async () => {
+    const repo = await openRepo();
+    const { id: list } = await repo.putJson([]);
+    // Another process judged the lock stale and removed it, between two refreshes.
     const other = await openRepo();
-    for (let attempt = 0; attempt < 10; attempt++) {
-      await other.unlock({ all: true });
-      await new Promise(resolve => setTimeout(resolve, 150));
-      if ((await other.listLocks()).length === 0) break;
-    }
-    expect(await other.listLocks()).toEqual([]);
+    expect(await other.unlock({ all: true })).toBe(1);
     const error = await rejection(repo.saveSnapshot(snapshotDoc({ recordLists: [list] })));
     expect(error.code).toBe('repository-locked');
     expect(error.message).toMatch(/lock was lost/);

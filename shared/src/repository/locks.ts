@@ -33,6 +33,8 @@ export interface LockTimings {
   staleMs: number;
   /** Held locks are rewritten this often. Default 1 minute. */
   refreshMs: number;
+  /** The clock lock times are written and judged by (ms since the epoch). Default Date.now. */
+  now?: () => number;
 }
 
 export const DEFAULT_LOCK_TIMINGS: LockTimings = { staleMs: 10 * 60_000, refreshMs: 60_000 };
@@ -43,6 +45,11 @@ export interface RepositoryLock {
   readonly kind: LockKind;
   /** True once the lock file was found removed (another process judged it stale). */
   readonly lost: boolean;
+  /**
+   * Looks whether the lock file is still there, after any refresh under way: a commit
+   * point calls it, so a lock taken away since the last refresh is noticed before it.
+   */
+  confirm(): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -85,6 +92,10 @@ export class LockManager {
     this.owner = { hostname: owner?.hostname ?? osHostname(), pid: owner?.pid ?? process.pid };
   }
 
+  private now(): number {
+    return (this.timings.now ?? Date.now)();
+  }
+
   async list(): Promise<LockInfo[]> {
     const entries = await listAll(this.backend, 'locks/');
     const ids = entries.map(e => e.key.slice('locks/'.length)).filter(id => LOCK_ID.test(id));
@@ -118,7 +129,7 @@ export class LockManager {
 
   private isStale(doc: LockDocument): boolean {
     const time = Date.parse(doc.time);
-    if (!Number.isFinite(time) || Date.now() - time > this.timings.staleMs) return true;
+    if (!Number.isFinite(time) || this.now() - time > this.timings.staleMs) return true;
     return doc.hostname === osHostname() && doc.pid !== process.pid && !processAlive(doc.pid);
   }
 
@@ -141,7 +152,7 @@ export class LockManager {
         if (!(error instanceof LockConflict)) throw error;
         const waited = Date.now() - started;
         if (waited >= wait.timeoutMs) {
-          throw lockedError(error.holder, wait.timeoutMs > 0 ? waited : undefined);
+          throw lockedError(error.holder, this.now(), wait.timeoutMs > 0 ? waited : undefined);
         }
         wait.onWait?.(error.holder, waited);
         await new Promise(resolve => setTimeout(resolve, Math.min(pause, wait.timeoutMs - waited)));
@@ -164,7 +175,7 @@ export class LockManager {
     if (blocking.length > 0) throw new LockConflict(blocking[0]);
 
     const id = randomBytes(32).toString('hex');
-    const now = new Date().toISOString();
+    const now = new Date(this.now()).toISOString();
     const doc: LockDocument = {
       kind,
       hostname: this.owner.hostname,
@@ -246,7 +257,7 @@ class HeldLock implements RepositoryLock {
     const newId = randomBytes(32).toString('hex');
     this.registry.set(newId, this);
     try {
-      const doc = { ...this.doc, time: new Date().toISOString() };
+      const doc = { ...this.doc, time: new Date((this.timings.now ?? Date.now)()).toISOString() };
       await this.backend.put(`locks/${newId}`, sealLock(this.keys, newId, doc), { ifAbsent: true });
       if (!(await this.backend.exists(`locks/${oldId}`))) {
         this.lost = true;
@@ -269,6 +280,15 @@ class HeldLock implements RepositoryLock {
     }
   }
 
+  confirm(): Promise<boolean> {
+    // Queued behind refreshes, so the id looked at is not being replaced meanwhile.
+    const check = this.refreshing.then(async () => {
+      if (!this.lost && !(await this.backend.exists(`locks/${this.currentId}`))) this.lost = true;
+    });
+    this.refreshing = check.catch(() => undefined);
+    return check.then(() => !this.lost);
+  }
+
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
@@ -283,8 +303,8 @@ function sealLock(keys: RepositoryKeys, id: string, doc: LockDocument): Buffer {
   return keys.seal(Buffer.from(JSON.stringify(doc)), `lock:${id}`);
 }
 
-function lockedError(holder: LockInfo, waitedMs?: number): UserError {
-  const age = Math.max(0, Math.round((Date.now() - Date.parse(holder.time)) / 1000));
+function lockedError(holder: LockInfo, now: number, waitedMs?: number): UserError {
+  const age = Math.max(0, Math.round((now - Date.parse(holder.time)) / 1000));
   const operation = holder.operation ?? 'another process';
   const user = holder.username ? `, user ${holder.username}` : '';
   const waited =

@@ -56,6 +56,8 @@ export interface OpenOptions {
   lockStaleMs?: number;
   /** How often held locks are refreshed. Default 1 minute. */
   lockRefreshMs?: number;
+  /** The clock lock ages are judged by (ms since the epoch). Default Date.now. */
+  lockClock?: () => number;
   /**
    * How long taking a lock waits for a conflicting one to go (a backup meeting a prune)
    * before failing with `repository-locked`. Default 0: fail at once.
@@ -114,6 +116,7 @@ export class Repository {
     this.locks = new LockManager(backend, this.keys, {
       staleMs: this.lockStaleMs,
       refreshMs: options.lockRefreshMs ?? DEFAULT_LOCK_TIMINGS.refreshMs,
+      now: options.lockClock,
     });
     this.blobs = new BlobStore(backend, this.keys, this.limiter, () => this.ensureSessionLock());
     const cache =
@@ -323,7 +326,7 @@ export class Repository {
         throw new Error(`snapshot refers to record list ${list}, which is not in the repository`);
       }
     }
-    if (lock.lost) {
+    if (!(await lock.confirm())) {
       throw new UserError(
         'repository-locked',
         'the repository lock was lost while writing (another process removed it as stale); the snapshot was not saved, run the backup again',

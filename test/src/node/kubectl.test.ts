@@ -69,7 +69,7 @@ test('kubectl wait for Ready, then exec cat of a file on a claim and cp in both 
       { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] },
     ),
   );
-  await must(k('wait', '--for=condition=Ready', 'pod/app', '--timeout=60s'));
+  await must(k('wait', '--for=condition=Ready', 'pod/app', '--timeout=120s'));
   // The file is written by the container's first command; exec waits until it is there.
   await cluster.until<PodStatus>('pod', 'app', phaseIs('Running'));
   const cat = await k(

@@ -186,7 +186,7 @@ test('a Job runs its pods to the completions asked; one that keeps failing ends 
     'wait',
     '--for=condition=complete',
     'job/twice',
-    '--timeout=10s',
+    '--timeout=120s',
   ]);
   expect(wait.code).toBe(0);
 });

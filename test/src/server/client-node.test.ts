@@ -17,6 +17,7 @@ import {
 } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { startTestCluster, type TestCluster } from './index';
+import { eventually } from '../testing/eventually';
 
 const FIXTURES = join(__dirname, '../../fixtures/production');
 
@@ -186,8 +187,7 @@ test('an informer lists, then follows changes', async () => {
     namespace: 'payments',
     body: { metadata: { name: 'late' } },
   });
-  for (let i = 0; i < 50 && !added.includes('late'); i++)
-    await new Promise(resolve => setTimeout(resolve, 20));
+  await eventually(() => added.includes('late'));
   await informer.stop();
   expect(added).toEqual(expect.arrayContaining(['default', 'payments-api', 'ledger-db', 'late']));
 });

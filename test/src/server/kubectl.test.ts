@@ -572,7 +572,7 @@ describe('writes', () => {
       'deploy/storefront',
       '-n',
       'shop',
-      '--timeout=10s',
+      '--timeout=120s',
     ]);
     expect(result.stdout.trim()).toBe('deployment.apps/storefront condition met');
   });
@@ -761,7 +761,7 @@ spec:
       'wait',
       '--for=condition=Established',
       'crd/widgets.acme.io',
-      '--timeout=10s',
+      '--timeout=120s',
     ]);
     expect(waited.stdout.trim()).toBe(
       'customresourcedefinition.apiextensions.k8s.io/widgets.acme.io condition met',

@@ -5,6 +5,7 @@
  */
 import { startTestCluster, type TestCluster } from './index';
 import { apiRequest, type ApiRequestOptions } from '../testing/api-client';
+import { eventually } from '../testing/eventually';
 
 let cluster: TestCluster;
 const call = (method: string, path: string, opts?: ApiRequestOptions) =>
@@ -163,8 +164,7 @@ describe('deletion', () => {
       body: dependent('elsewhere', kubeRootCa.metadata.uid),
     });
     expect((await call('GET', `${NS}/configmaps/dangling`)).status).toBe(200);
-    await new Promise(resolve => setTimeout(resolve, 200));
-    expect((await call('GET', `${NS}/configmaps/dangling`)).status).toBe(404);
+    await eventually(async () => (await call('GET', `${NS}/configmaps/dangling`)).status === 404);
     expect((await call('GET', `${NS}/configmaps/elsewhere`)).status).toBe(404);
     expect((await call('GET', `${NS}/configmaps/kept`)).status).toBe(200);
   });
@@ -247,8 +247,7 @@ describe('namespaces', () => {
       expect(res.body.message).toBe(
         'configmaps "late" is forbidden: unable to create new content in namespace going because it is being terminated',
       );
-      await new Promise(resolve => setTimeout(resolve, 300));
-      expect((await req('GET', '/api/v1/namespaces/going')).status).toBe(404);
+      await eventually(async () => (await req('GET', '/api/v1/namespaces/going')).status === 404);
     } finally {
       await slow.stop();
     }
@@ -309,7 +308,7 @@ describe('custom resources', () => {
     expect(created.status).toBe(201);
     expect(created.body.spec.names).toMatchObject({ singular: 'gadget', listKind: 'GadgetList' });
     expect((await call('GET', GADGETS)).status).toBe(404);
-    await new Promise(resolve => setTimeout(resolve, 120));
+    await eventually(async () => (await call('GET', GADGETS)).status === 200);
     const established = (
       await call('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.acme.io')
     ).body;

@@ -13,6 +13,8 @@ export interface KubectlResult {
   stderr: string;
 }
 
+const KUBECTL_GUARD_MS = 300_000;
+
 export type Kubectl = (args: string[], opts?: { input?: string }) => Promise<KubectlResult>;
 
 export function kubectlRunner(
@@ -27,12 +29,18 @@ export function kubectlRunner(
         ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args],
         {
           env: { ...process.env, KUBECONFIG: kubeconfig },
-          timeout: 30_000,
+          // A guard against a hung kubectl only: longer than any --timeout a test passes
+          // kubectl, so a slow but live cluster on a busy machine is waited for.
+          timeout: KUBECTL_GUARD_MS,
           maxBuffer: 64 * 1024 * 1024,
         },
         (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-          resolve({ code, stdout, stderr });
+          if (!error) return resolve({ code: 0, stdout, stderr });
+          if (typeof error.code === 'number') return resolve({ code: error.code, stdout, stderr });
+          const killed = error.killed
+            ? `kubectl ${args.join(' ')} was killed by ${error.signal} after ${KUBECTL_GUARD_MS / 1000}s\n`
+            : `kubectl ${args.join(' ')} failed to run: ${error.message}\n`;
+          resolve({ code: 1, stdout, stderr: stderr + killed });
         },
       );
       if (opts.input !== undefined) child.stdin?.end(opts.input);

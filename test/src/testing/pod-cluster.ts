@@ -71,7 +71,7 @@ export async function startPodCluster(name: string): Promise<PodCluster> {
       resource: string,
       objName: string,
       check: (obj: T) => boolean,
-      timeoutMs = 60_000,
+      timeoutMs = 180_000,
     ) {
       const deadline = Date.now() + timeoutMs;
       let last: T | undefined;

@@ -1,3 +1,7 @@
+// The Repository facade: the one public API over the parts (config and keys, blob store,
+// snapshot store and cache, locks, verify, prune). It is over 400 lines because the API is
+// wide and each method carries its contract as a doc comment; the methods themselves only
+// check the handle's state, take the session lock and delegate.
 import { UserError } from '../errors';
 import type { Snapshot } from '../snapshot/types';
 import { ConcurrencyLimiter } from '../util/limiter';

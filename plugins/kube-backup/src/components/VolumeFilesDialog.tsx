@@ -52,6 +52,8 @@ function EntryLine(props: {
     <Box display="flex" alignItems="center" style={{ gap: 12 }} data-path={entry.path}>
       <Checkbox
         size="small"
+        // A row that mounts while its folder opens may take focus before its ripple exists.
+        disableRipple
         checked={props.selected}
         onClick={insideRow}
         onChange={event => props.onSelect(event.target.checked)}

@@ -20,7 +20,7 @@ import {
   type TestPostgres,
 } from '../../plugins/kube-backup-backend/src/testing/postgres';
 import { describeNeeding } from '../src/testing/components';
-import { IMAGES, must } from '../src/testing/pod-cluster';
+import { must } from '../src/testing/pod-cluster';
 import {
   bundleE2eApp,
   CHROMIUM,
@@ -29,7 +29,7 @@ import {
   servePage,
   type PageServer,
 } from './frontend-harness';
-import { claimManifest, startVolumeSuite, type VolumeSuite } from './volume-harness';
+import { appPod, claimManifest, startVolumeSuite, type VolumeSuite } from './volume-harness';
 
 const RESULTS = resolve(__dirname, '../../test-results');
 /** How long a page wait may take before it fails naming what it awaited. */
@@ -84,23 +84,11 @@ describeWithChromium('files of a volume in the portal, in Chromium', () => {
     const bundling = bundleE2eApp();
     suite = await startVolumeSuite('portal-files');
     namespace = await suite.namespace('ledger');
-    await suite.apply(namespace, claimManifest('data', suite.cluster.storageClass), {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'app' },
-      spec: {
-        terminationGracePeriodSeconds: 1,
-        containers: [
-          {
-            name: 'app',
-            image: IMAGES.testApp,
-            command: ['test-app', 'sleep'],
-            volumeMounts: [{ name: 'data', mountPath: '/data' }],
-          },
-        ],
-        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
-      },
-    });
+    await suite.apply(
+      namespace,
+      claimManifest('data', suite.cluster.storageClass),
+      appPod('app', 'data'),
+    );
     await suite.podPhase(namespace, 'app', 'Running');
     await inApp([
       'sh',

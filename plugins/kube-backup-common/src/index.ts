@@ -28,7 +28,7 @@ export { entityOwners } from './ownership';
 export { matchesAnyNamePattern, matchesNamePattern, namePatternMatcher } from './patterns';
 export * from './permissions';
 export {
-  EXISTING_FILE_CHOICES,
+  EXISTING_FILE_POLICIES,
   fileDownloadQuerySchema,
   fileListQuerySchema,
   filesRestoreSchema,
@@ -39,6 +39,7 @@ export {
   restoreDecisionSchema,
   restoreRequestSchema,
   restoreScopeSchema,
+  type ExistingFilePolicy,
   type FilesRestoreScope,
   type HydrationRequestBody,
   type ParsedRequestBody,

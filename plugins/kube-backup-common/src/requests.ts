@@ -83,8 +83,10 @@ export const restoreScopeSchema = z.object(
 
 export type RestoreScope = z.infer<typeof restoreScopeSchema>;
 
-/** What a live claim keeps where a restored file meets one: core's policies. */
-export const EXISTING_FILE_CHOICES = ['skip', 'overwrite', 'rename'] as const;
+/** What to do where a restored file meets a live one: leave it, replace it, keep both. */
+export const EXISTING_FILE_POLICIES = ['skip', 'overwrite', 'rename'] as const;
+
+export type ExistingFilePolicy = (typeof EXISTING_FILE_POLICIES)[number];
 
 const claimName = z
   .string({ error: 'is required' })
@@ -114,7 +116,7 @@ export const filesRestoreSchema = z.object(
     targetClaim: claimName.optional(),
     /** A live file in the way: left (`skip`, the default), replaced, or kept beside. */
     existing: z
-      .enum(EXISTING_FILE_CHOICES, { error: 'must be "skip", "overwrite" or "rename"' })
+      .enum(EXISTING_FILE_POLICIES, { error: 'must be "skip", "overwrite" or "rename"' })
       .optional(),
   },
   { error: 'must be a JSON object' },

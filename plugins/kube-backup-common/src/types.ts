@@ -290,6 +290,7 @@ export interface FilesRestorePathOutcome {
   /** Where it went in the target claim. */
   target: string;
   outcome: 'restored' | 'skipped' | 'failed';
+  /** Files written where nothing was, written over live ones, put beside live ones, left. */
   restored: number;
   overwritten: number;
   renamed: number;

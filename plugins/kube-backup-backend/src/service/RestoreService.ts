@@ -6,11 +6,18 @@ import type {
   RestoreRequest,
   RestoreRequestBody,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
+import type { Repository, Snapshot } from '@kube-backup/core';
 import type { RestoreRequestStore } from '../database/RestoreRequestStore';
 import type { EntityContext } from './AccessPolicy';
 import { entitySelection, type EntityScope } from './EntityScope';
 import { pathCounts, type JobOutcome, type JobProgress, type JobServiceDeps } from './JobRunner';
 import { checkFilesRestore, checkRestoreScope, narrowSelection } from './RestoreScope';
+
+/** The repository and the request's snapshot, read once when the restore starts. */
+interface RestoreSource {
+  repository: Repository;
+  snapshot: Snapshot;
+}
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
@@ -115,10 +122,17 @@ export class RestoreService {
       startMessage: request.files
         ? `restoring ${plural(request.files.paths.length, 'path')} of ${request.files.namespace}/${request.files.claim} from snapshot ${request.snapshotId.slice(0, 12)} into claim ${request.files.targetClaim ?? request.files.claim} in ${request.cluster}`
         : `restoring ${request.entityRef} from snapshot ${request.snapshotId.slice(0, 12)} into ${request.cluster}`,
-      work: progress =>
-        request.files
-          ? this.runFiles(request, request.files, scope, progress)
-          : this.run(request, scope, progress),
+      work: async progress => {
+        const { snapshots } = this.deps;
+        const [repository, snapshot] = await Promise.all([
+          snapshots.repository(),
+          snapshots.entitySnapshot(scope, request.snapshotId),
+        ]);
+        const source = { repository, snapshot };
+        return request.files
+          ? this.runFiles(request, request.files, scope, source, progress)
+          : this.run(request, scope, source, progress);
+      },
     });
   }
 
@@ -126,13 +140,10 @@ export class RestoreService {
     request: RestoreRequest,
     requested: FilesRestoreScope,
     scope: EntityScope,
+    { repository, snapshot }: RestoreSource,
     progress: JobProgress,
   ): Promise<JobOutcome> {
     const { snapshots, clusters, engine } = this.deps;
-    const [repository, snapshot] = await Promise.all([
-      snapshots.repository(),
-      snapshots.entitySnapshot(scope, request.snapshotId),
-    ]);
     // Checked when requested; checked again in case the entity's claim changed since.
     const files = checkFilesRestore(
       request.entityRef,
@@ -157,13 +168,10 @@ export class RestoreService {
   private async run(
     request: RestoreRequest,
     scope: EntityScope,
+    { repository, snapshot }: RestoreSource,
     progress: JobProgress,
   ): Promise<JobOutcome> {
     const { snapshots, clusters, engine } = this.deps;
-    const [repository, snapshot] = await Promise.all([
-      snapshots.repository(),
-      snapshots.entitySnapshot(scope, request.snapshotId),
-    ]);
     // The scope was checked when the request was made; it is intersected with what the
     // entity claims again now, in case the claim or the stored request changed since.
     const entityNamespaces = await snapshots.entityNamespaces(scope, snapshot);

@@ -1,6 +1,6 @@
-import { useApi } from '@backstage/core-plugin-api';
 import {
-  EXISTING_FILE_CHOICES,
+  EXISTING_FILE_POLICIES,
+  type ExistingFilePolicy,
   requestBodyProblems,
   restoreRequestSchema,
   type RestoreRequest,
@@ -12,12 +12,10 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { Alert, AlertTitle } from '@material-ui/lab';
 import { useState } from 'react';
-import { kubeBackupApiRef } from '../api/ref';
 import type { VolumeRef } from '../api/types';
 import { KubeBackupErrorPanel } from './ErrorPanel';
+import { ReasonField, useRestoreRequest } from './useRestoreRequest';
 import { EXISTING_FILE_TEXT, plural } from './format';
-
-type ExistingFileChoice = (typeof EXISTING_FILE_CHOICES)[number];
 
 /**
  * Asks for chosen paths of a claim to be put back into a live claim of the entity: a restore
@@ -33,14 +31,11 @@ export function FilesRestoreForm(props: {
   onCancel(): void;
   onRequested?(request: RestoreRequest): void;
 }) {
-  const api = useApi(kubeBackupApiRef);
   const { volume, entityRef } = props;
   const [targetClaim, setTargetClaim] = useState(volume.claim);
-  const [existing, setExisting] = useState<ExistingFileChoice>('skip');
+  const [existing, setExisting] = useState<ExistingFilePolicy>('skip');
   const [reason, setReason] = useState('');
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [request, setRequest] = useState<RestoreRequest>();
+  const { submitting, error, request, submit } = useRestoreRequest(entityRef, props.onRequested);
 
   const body: RestoreRequestBody = {
     snapshotId: volume.snapshotId,
@@ -55,20 +50,6 @@ export function FilesRestoreForm(props: {
   };
   const problems = requestBodyProblems(restoreRequestSchema, body);
   const owners = props.owners.length > 0 ? props.owners.join(', ') : 'an owner';
-
-  async function submit() {
-    setSubmitting(true);
-    setError(undefined);
-    try {
-      const created = await api.requestRestore(entityRef, body);
-      setRequest(created);
-      props.onRequested?.(created);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setSubmitting(false);
-    }
-  }
 
   if (request) {
     return (
@@ -111,24 +92,20 @@ export function FilesRestoreForm(props: {
         select
         label="Where a live file is in the way"
         value={existing}
-        onChange={event => setExisting(event.target.value as ExistingFileChoice)}
+        onChange={event => setExisting(event.target.value as ExistingFilePolicy)}
         SelectProps={{ native: true }}
       >
-        {EXISTING_FILE_CHOICES.map(choice => (
+        {EXISTING_FILE_POLICIES.map(choice => (
           <option key={choice} value={choice}>
             {EXISTING_FILE_TEXT[choice]}
           </option>
         ))}
       </TextField>
-      <TextField
+      <ReasonField
         id="kube-backup-files-reason"
-        label="Reason"
-        required
-        multiline
-        minRows={2}
         value={reason}
-        onChange={event => setReason(event.target.value)}
-        helperText="What happened to these files: the owners read this"
+        onChange={setReason}
+        hint="What happened to these files: the owners read this"
       />
       {error !== undefined && (
         <KubeBackupErrorPanel
@@ -144,7 +121,7 @@ export function FilesRestoreForm(props: {
           color="primary"
           variant="contained"
           disabled={submitting || problems.length > 0}
-          onClick={submit}
+          onClick={() => submit(body)}
         >
           {submitting ? 'Sending…' : 'Request files restore'}
         </Button>

@@ -1,10 +1,8 @@
 import {
-  type EXISTING_FILE_CHOICES,
+  type ExistingFilePolicy,
   matchesNamePattern,
   namespaceNameProblem,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
-
-type ExistingFileChoice = (typeof EXISTING_FILE_CHOICES)[number];
 
 export function shortId(id: string): string {
   return id.slice(0, 12);
@@ -97,7 +95,7 @@ export function sentence(text: string): string {
 }
 
 /** What a files restore does where a restored file meets a live one, by policy. */
-export const EXISTING_FILE_TEXT: Record<ExistingFileChoice, string> = {
+export const EXISTING_FILE_TEXT: Record<ExistingFilePolicy, string> = {
   skip: 'leave live files in the way as they are',
   overwrite: 'write over live files in the way',
   rename: 'keep live files and put the restored ones beside them',

@@ -95,16 +95,24 @@ describe('the files of a volume in a snapshot', () => {
       api.calls.filter(call => call.method === 'listFiles').map(call => call.args[2]);
     expect(listed()).toEqual(['/']);
     expect(rowOf(files, '/conf/app.yaml')).toBeNull();
+    // A folder the backend could not list says why, and is asked for again when reopened.
+    api.failures.listFiles = httpError(503, 'restic is not installed on the backend');
+    await user.click(within(files).getByText('conf/'));
+    expect(await within(files).findByRole('alert')).toHaveTextContent(
+      'restic is not installed on the backend',
+    );
+    delete api.failures.listFiles;
+    await user.click(within(files).getByText('conf/'));
     await user.click(within(files).getByText('conf/'));
     await within(files).findByText('app.yaml');
-    expect(listed()).toEqual(['/', '/conf']);
+    expect(listed()).toEqual(['/', '/conf', '/conf']);
     expect(rowOf(files, '/conf/app.yaml')).toHaveTextContent(
       'app.yaml12 B-rw-r----- 1000:20002026-03-04 05:06:07 UTC',
     );
-    // A folder opened again is not asked for again.
+    // A folder listed once is not asked for again.
     await user.click(within(files).getByText('conf/'));
     await user.click(within(files).getByText('conf/'));
-    expect(listed()).toEqual(['/', '/conf']);
+    expect(listed()).toEqual(['/', '/conf', '/conf']);
   });
 
   it('finds files by name anywhere in the volume', async () => {

@@ -131,7 +131,11 @@ export function VolumeFilesDialog(props: {
   useEffect(() => load('/'), [load]);
 
   const toggle = (_event: React.ChangeEvent<unknown>, ids: string[]) => {
-    for (const id of ids) if (!expanded.includes(id) && !folders[id]) load(id);
+    // A folder is asked for when first opened, and again when opened after it failed.
+    for (const id of ids) {
+      const state = folders[id];
+      if (!expanded.includes(id) && (!state || 'error' in state)) load(id);
+    }
     setExpanded(ids);
   };
   const choose = (path: string, selected: boolean) =>

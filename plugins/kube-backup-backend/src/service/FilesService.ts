@@ -104,12 +104,15 @@ export class FilesService {
   ): Promise<{ path: string; type: VolumeFileEntry['type']; bytes: number }> {
     await this.deps.policy.checkFilesRead(context);
     const volume = await this.volume(context, ref);
-    let bytes = 0;
-    const counted = countingInto(target.out, count => (bytes += count));
+    const sink = countingInto(target.out);
     const entry = await this.withReader(volume, reader =>
-      copyOut(reader, volume, path, counted, found => target.begin(toEntry(found))),
+      copyOut(reader, volume, path, sink.writable, found => target.begin(toEntry(found))),
     );
-    return { path: entry.path, type: entry.type, bytes };
+    // A download the client left is not a file fetched: the audit log says so.
+    if (sink.dropped()) {
+      throw new Error(`the client left after ${sink.bytes()} bytes of ${entry.path}`);
+    }
+    return { path: entry.path, type: entry.type, bytes: sink.bytes() };
   }
 
   /** The entity's claim's captured data in the snapshot; 404 when the claim is not its. */
@@ -186,11 +189,16 @@ function foldersFirst(a: VolumeFileEntry, b: VolumeFileEntry): number {
  * Once `out` is gone (the client left), the rest is dropped so restic runs to its end
  * rather than waiting on a reader that will never read.
  */
-function countingInto(out: Writable, count: (bytes: number) => void): Writable {
-  return new Writable({
+function countingInto(out: Writable) {
+  let bytes = 0;
+  let dropped = false;
+  const writable = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      if (out.destroyed || out.writableEnded) return callback();
-      count(chunk.length);
+      if (out.destroyed || out.writableEnded) {
+        dropped = true;
+        return callback();
+      }
+      bytes += chunk.length;
       if (out.write(chunk)) return callback();
       const resume = () => {
         out.off('drain', resume);
@@ -201,4 +209,5 @@ function countingInto(out: Writable, count: (bytes: number) => void): Writable {
       out.on('close', resume);
     },
   });
+  return { writable, bytes: () => bytes, dropped: () => dropped };
 }

@@ -4,8 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FilesRestoreReport, FileVersion, Snapshot } from '@kube-backup/core';
-import { IMAGES } from '../src/testing/pod-cluster';
-import { claimManifest, startVolumeSuite, type VolumeSuite } from './volume-harness';
+import { appPod, claimManifest, startVolumeSuite, type VolumeSuite } from './volume-harness';
 
 /**
  * Single files end to end with running pods: an application's volume is backed up, one
@@ -35,23 +34,7 @@ beforeAll(async () => {
     namespace,
     claimManifest('data', suite.cluster.storageClass),
     claimManifest('scratch', suite.cluster.storageClass),
-    {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'app' },
-      spec: {
-        terminationGracePeriodSeconds: 1,
-        containers: [
-          {
-            name: 'app',
-            image: IMAGES.testApp,
-            command: ['test-app', 'sleep'],
-            volumeMounts: [{ name: 'data', mountPath: '/data' }],
-          },
-        ],
-        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
-      },
-    },
+    appPod('app', 'data'),
   );
   await suite.podPhase(namespace, 'app', 'Running');
   await shell(

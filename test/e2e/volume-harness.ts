@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   IMAGES,
   must,
+  pod,
   startPodCluster,
   type PodCluster,
   type PodStatus,
@@ -273,6 +274,20 @@ export function claimManifest(
       resources: { requests: { storage: '1Gi' } },
     },
   };
+}
+
+/** A live application: a test-app pod that sleeps with a claim mounted at /data. */
+export function appPod(name: string, claim: string): object {
+  return pod(
+    name,
+    {
+      name: 'app',
+      image: IMAGES.testApp,
+      command: ['test-app', 'sleep'],
+      volumeMounts: [{ name: 'data', mountPath: '/data' }],
+    },
+    { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: claim } }] },
+  );
 }
 
 /** A pod that runs a command of the test-app image with a claim at /data, and ends. */

@@ -10,12 +10,16 @@ import { AccessPolicy } from './service/AccessPolicy';
 import { ClusterService } from './service/ClusterService';
 import { coreEngine } from './service/engine';
 import { EntityResolver } from './service/EntityResolver';
+import { FilesService } from './service/FilesService';
 import { HydrationService } from './service/HydrationService';
 import { JobRunner } from './service/JobRunner';
 import { RestoreService } from './service/RestoreService';
 import { SnapshotService } from './service/SnapshotService';
 
-/** The kube-backup backend plugin: an entity's snapshots, hydrations and restore requests. */
+/**
+ * The kube-backup backend plugin: an entity's snapshots and the files of their volumes,
+ * hydrations and restore requests.
+ */
 export const kubeBackupPlugin = createBackendPlugin({
   pluginId: 'kube-backup',
   register(env) {
@@ -91,6 +95,10 @@ export const kubeBackupPlugin = createBackendPlugin({
             restores: new RestoreService({
               ...shared,
               store: restores,
+              productionCluster: config.productionCluster,
+            }),
+            files: new FilesService({
+              ...shared,
               productionCluster: config.productionCluster,
             }),
           }),

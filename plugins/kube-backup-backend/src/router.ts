@@ -5,6 +5,9 @@ import type {
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { JsonObject } from '@backstage/types';
 import {
+  fileDownloadQuerySchema,
+  fileListQuerySchema,
+  fileSearchQuerySchema,
   hydrationRequestSchema,
   kubeBackupSnapshotsReadPermission,
   MAX_SNAPSHOT_PAGE_SIZE,
@@ -20,6 +23,7 @@ import type { AccessPolicy, EntityContext } from './service/AccessPolicy';
 import { audited, type AuditedOutcome } from './service/audit';
 import type { EntityResolver } from './service/EntityResolver';
 import { toBackstageError } from './service/errors';
+import type { FilesService, VolumeRef } from './service/FilesService';
 import type { HydrationService } from './service/HydrationService';
 import type { RestoreService } from './service/RestoreService';
 import type { SnapshotService } from './service/SnapshotService';
@@ -31,9 +35,12 @@ export interface RouterOptions {
   snapshots: SnapshotService;
   hydrations: HydrationService;
   restores: RestoreService;
+  files: FilesService;
 }
 
 const ENTITY = '/entities/:kind/:namespace/:name';
+/** A claim of the entity in one of its snapshots. */
+const VOLUME = `${ENTITY}/snapshots/:snapshotId/volumes/:claimNamespace/:claim`;
 
 /**
  * The plugin's JSON API. Each route parses its input (with the schemas the frontend shares),
@@ -41,7 +48,7 @@ const ENTITY = '/entities/:kind/:namespace/:name';
  * services consult. Acting routes run inside an audit event.
  */
 export function createRouter(options: RouterOptions): express.Router {
-  const { policy, entities, snapshots, hydrations, restores } = options;
+  const { policy, entities, snapshots, hydrations, restores, files } = options;
   const router = Router();
   router.use(express.json({ limit: '100kb' }));
 
@@ -76,6 +83,78 @@ export function createRouter(options: RouterOptions): express.Router {
     const context = await entities.fromRoute(req);
     await policy.authorize(kubeBackupSnapshotsReadPermission, context);
     res.json(await snapshots.detail(entities.requireScope(context), req.params.snapshotId));
+  });
+
+  // ---- files of a volume -----------------------------------------------------------------
+
+  router.get(`${VOLUME}/files`, async (req, res) => {
+    const context = await entities.fromRoute(req);
+    const query = parseBody(fileListQuerySchema, req.query);
+    const volume = volumeRef(req);
+    const meta: JsonObject = { entityRef: context.entityRef, ...volume, path: query.path ?? '/' };
+    await policy.authorize(kubeBackupSnapshotsReadPermission, context);
+    res.json(
+      await auditedRoute(req, { eventId: 'files-browse', severityLevel: 'low', meta }, () =>
+        files.list(context, volume, query.path),
+      ),
+    );
+  });
+
+  router.get(`${VOLUME}/files/search`, async (req, res) => {
+    const context = await entities.fromRoute(req);
+    const query = parseBody(fileSearchQuerySchema, req.query);
+    const volume = volumeRef(req);
+    const meta: JsonObject = { entityRef: context.entityRef, ...volume, ...query };
+    await policy.authorize(kubeBackupSnapshotsReadPermission, context);
+    res.json(
+      await auditedRoute(
+        req,
+        { eventId: 'files-search', severityLevel: 'low', meta },
+        () => files.search(context, volume, query.name, query.path),
+        { meta: found => ({ found: found.entries.length }) },
+      ),
+    );
+  });
+
+  // The file's bytes (a folder's as tar) stream from restic to the client; the audit event
+  // records who fetched which path of which snapshot only once all of it was sent.
+  router.get(`${VOLUME}/files/content`, async (req, res) => {
+    const context = await entities.fromRoute(req);
+    const query = parseBody(fileDownloadQuerySchema, req.query);
+    const volume = volumeRef(req);
+    const meta: JsonObject = {
+      entityRef: context.entityRef,
+      ...volume,
+      path: query.path,
+      user: context.credentials.principal.userEntityRef,
+    };
+    try {
+      await auditedRoute(
+        req,
+        { eventId: 'files-download', severityLevel: 'medium', meta },
+        () =>
+          files.download(context, volume, query.path, {
+            begin(entry) {
+              const name = entry.path === '/' ? volume.claim : entry.name;
+              if (entry.type === 'dir') res.attachment(`${name}.tar`);
+              else {
+                res.attachment(name);
+                res.type('application/octet-stream');
+                if (entry.size !== undefined) res.setHeader('Content-Length', entry.size);
+              }
+              res.status(200);
+            },
+            out: res,
+          }),
+        { meta: sent => ({ fetched: sent.path, type: sent.type, bytes: sent.bytes }) },
+      );
+    } catch (error) {
+      // Once bytes went out, no error answer can follow: the cut connection says it.
+      if (!res.headersSent) throw error;
+      res.destroy(error as Error);
+      return;
+    }
+    res.end();
   });
 
   // ---- hydration -------------------------------------------------------------------------
@@ -152,6 +231,7 @@ export function createRouter(options: RouterOptions): express.Router {
       snapshotId: body.snapshotId,
       reason: body.reason,
       scope: (body.scope ?? {}) as JsonObject,
+      ...(body.files ? { files: body.files as unknown as JsonObject } : {}),
     };
     const request = await auditedRoute(
       req,
@@ -205,6 +285,15 @@ export function createRouter(options: RouterOptions): express.Router {
   });
 
   return router;
+}
+
+/** The claim of a volume route. */
+function volumeRef(req: Request): VolumeRef {
+  return {
+    snapshotId: req.params.snapshotId,
+    namespace: req.params.claimNamespace,
+    claim: req.params.claim,
+  };
 }
 
 /** A request body parsed with its shared schema; InputError (400) naming what is wrong. */

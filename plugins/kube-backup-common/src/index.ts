@@ -10,6 +10,8 @@ export {
 export {
   DEFAULT_HYDRATION_REPLICAS,
   DEFAULT_SNAPSHOT_PAGE_SIZE,
+  MAX_FILE_SEARCH_RESULTS,
+  MAX_FILES_RESTORE_PATHS,
   MAX_HYDRATION_REPLICAS,
   MAX_SNAPSHOT_PAGE_SIZE,
 } from './limits';
@@ -26,12 +28,19 @@ export { entityOwners } from './ownership';
 export { matchesAnyNamePattern, matchesNamePattern, namePatternMatcher } from './patterns';
 export * from './permissions';
 export {
+  EXISTING_FILE_POLICIES,
+  fileDownloadQuerySchema,
+  fileListQuerySchema,
+  filesRestoreSchema,
+  fileSearchQuerySchema,
   hydrationRequestSchema,
   parseRequestBody,
   requestBodyProblems,
   restoreDecisionSchema,
   restoreRequestSchema,
   restoreScopeSchema,
+  type ExistingFilePolicy,
+  type FilesRestoreScope,
   type HydrationRequestBody,
   type ParsedRequestBody,
   type RequestBodyProblem,

@@ -9,3 +9,8 @@ export const DEFAULT_HYDRATION_REPLICAS = 1;
 export const DEFAULT_SNAPSHOT_PAGE_SIZE = 50;
 /** The most snapshots one listing returns. */
 export const MAX_SNAPSHOT_PAGE_SIZE = 500;
+
+/** The most entries a search by name within a volume returns (it says when there were more). */
+export const MAX_FILE_SEARCH_RESULTS = 200;
+/** The most paths one files restore request names. */
+export const MAX_FILES_RESTORE_PATHS = 100;

@@ -35,9 +35,21 @@ export const kubeBackupRestoreApprovePermission = createPermission({
   resourceType: KUBE_BACKUP_RESOURCE_TYPE,
 });
 
+/**
+ * Download files of an entity's volumes as a snapshot holds them. Policies grant it; the
+ * backend additionally requires the caller to own the entity, unless the policy's decision
+ * for it is conditional (granted for particular entities), as for hydration.
+ */
+export const kubeBackupFilesReadPermission = createPermission({
+  name: 'kube-backup.files.read',
+  attributes: { action: 'read' },
+  resourceType: KUBE_BACKUP_RESOURCE_TYPE,
+});
+
 export const kubeBackupPermissions = [
   kubeBackupSnapshotsReadPermission,
   kubeBackupHydratePermission,
   kubeBackupRestoreRequestPermission,
   kubeBackupRestoreApprovePermission,
+  kubeBackupFilesReadPermission,
 ];

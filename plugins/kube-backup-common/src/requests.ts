@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MAX_HYDRATION_REPLICAS } from './limits';
-import { namespaceNameProblem, objectReferenceProblem } from './names';
+import { MAX_FILES_RESTORE_PATHS, MAX_HYDRATION_REPLICAS } from './limits';
+import { namespaceNameProblem, objectReferenceProblem, subdomainProblem } from './names';
 
 // The request bodies of the backend's routes, defined once: the router parses with them and
 // the frontend's client checks a body with them before sending it. Messages are predicates
@@ -83,18 +83,83 @@ export const restoreScopeSchema = z.object(
 
 export type RestoreScope = z.infer<typeof restoreScopeSchema>;
 
-/** A restore request into production, which an owner of the entity approves. */
-export const restoreRequestSchema = z.object(
+/** What to do where a restored file meets a live one: leave it, replace it, keep both. */
+export const EXISTING_FILE_POLICIES = ['skip', 'overwrite', 'rename'] as const;
+
+export type ExistingFilePolicy = (typeof EXISTING_FILE_POLICIES)[number];
+
+const claimName = z
+  .string({ error: 'is required' })
+  .trim()
+  .min(1, { error: 'is required' })
+  .refine(name => !subdomainProblem(name), {
+    error: issue => `"${issue.input}" is ${subdomainProblem(String(issue.input))}`,
+  });
+
+/**
+ * A restore of single files: chosen paths of one of the entity's claims, as a snapshot
+ * holds them, written into a live claim of the entity in the same namespace.
+ */
+export const filesRestoreSchema = z.object(
   {
-    snapshotId: requiredText,
-    /** Why, for the approver and the audit log. */
-    reason: requiredText,
-    scope: restoreScopeSchema.optional(),
+    /** The namespace of the claim whose captured data the paths come from. */
+    namespace: namespaceName,
+    claim: claimName,
+    /** Paths inside the volume (`/conf/app.yaml`); a folder brings what is below it. */
+    paths: z
+      .array(requiredText, { error: 'must be a list of paths' })
+      .min(1, { error: 'must name at least one path' })
+      .max(MAX_FILES_RESTORE_PATHS, {
+        error: `must name at most ${MAX_FILES_RESTORE_PATHS} paths`,
+      }),
+    /** The live claim written into (default: the same claim). */
+    targetClaim: claimName.optional(),
+    /** A live file in the way: left (`skip`, the default), replaced, or kept beside. */
+    existing: z
+      .enum(EXISTING_FILE_POLICIES, { error: 'must be "skip", "overwrite" or "rename"' })
+      .optional(),
   },
   { error: 'must be a JSON object' },
 );
 
+export type FilesRestoreScope = z.infer<typeof filesRestoreSchema>;
+
+/**
+ * A restore request into production, which an owner of the entity approves: of objects
+ * (with their claims' data) narrowed by `scope`, or of single files (`files`); not both.
+ */
+export const restoreRequestSchema = z
+  .object(
+    {
+      snapshotId: requiredText,
+      /** Why, for the approver and the audit log. */
+      reason: requiredText,
+      scope: restoreScopeSchema.optional(),
+      files: filesRestoreSchema.optional(),
+    },
+    { error: 'must be a JSON object' },
+  )
+  .refine(body => !(body.scope && body.files), {
+    error: 'names a scope and files: a request restores objects or files, not both',
+    path: ['files'],
+  });
+
 export type RestoreRequestBody = z.infer<typeof restoreRequestSchema>;
+
+const volumePathText = z.string({ error: 'must be given once' });
+
+/** Listing one folder of a volume in a snapshot (default its root). */
+export const fileListQuerySchema = z.object({ path: volumePathText.optional() });
+
+/** Searching a volume in a snapshot by name: entries whose name holds `name`. */
+export const fileSearchQuerySchema = z.object({
+  name: requiredText,
+  /** The folder searched below (default the root). */
+  path: volumePathText.optional(),
+});
+
+/** Downloading a file, or a folder as tar, of a volume in a snapshot. */
+export const fileDownloadQuerySchema = z.object({ path: requiredText });
 
 /** An owner's decision on a pending restore request. */
 export const restoreDecisionSchema = z.object(

@@ -196,6 +196,26 @@ describe('request bodies', () => {
     );
   });
 
+  it('parses files restore requests: a claim, paths, a target claim and a policy, never with a scope', () => {
+    const parse = (body: unknown) => parseRequestBody(restoreRequestSchema, body);
+    const files = { namespace: 'shop', claim: 'data', paths: ['/conf/app.yaml'] };
+    expect(parse({ snapshotId: 'a', reason: 'x', files })).toEqual({
+      value: { snapshotId: 'a', reason: 'x', files },
+    });
+    expect(
+      parse({ snapshotId: 'a', reason: 'x', files: { ...files, existing: 'merge' } }).problem,
+    ).toBe('files.existing must be "skip", "overwrite" or "rename"');
+    expect(parse({ snapshotId: 'a', reason: 'x', files: { ...files, paths: [] } }).problem).toBe(
+      'files.paths must name at least one path',
+    );
+    expect(
+      parse({ snapshotId: 'a', reason: 'x', files: { ...files, targetClaim: 'Data_2' } }).problem,
+    ).toMatch(/^files\.targetClaim "Data_2" is not/);
+    expect(parse({ snapshotId: 'a', reason: 'x', files, scope: {} }).problem).toBe(
+      'files names a scope and files: a request restores objects or files, not both',
+    );
+  });
+
   it('parses decisions', () => {
     const parse = (body: unknown) => parseRequestBody(restoreDecisionSchema, body);
     expect(parse({ decision: 'approve', comment: 'go' })).toEqual({

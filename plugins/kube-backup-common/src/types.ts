@@ -1,6 +1,6 @@
 // Shapes of the kube-backup backend's JSON API. Browser-safe: no Node imports. Request
 // bodies are in requests.ts, with the schemas that parse them.
-import type { RestoreScope } from './requests';
+import type { FilesRestoreScope, RestoreScope } from './requests';
 
 /** Times are ISO 8601 strings. */
 export type IsoTime = string;
@@ -212,7 +212,11 @@ export interface RestoreRequest {
   entityRef: string;
   snapshotId: string;
   cluster: string;
+  /** Of objects (narrowed by `scope`), or of single files (`files`). */
+  type: 'objects' | 'files';
   scope: RestoreScope;
+  /** For a request of type files: which paths of which claim, into which claim, how. */
+  files?: FilesRestoreScope;
   reason: string;
   status: RestoreRequestStatus;
   requestedBy: string;
@@ -222,6 +226,10 @@ export interface RestoreRequest {
   decisionComment?: string;
   startedAt?: IsoTime;
   finishedAt?: IsoTime;
+  /**
+   * What the engine reported when it finished: for objects, counts and per-object outcomes;
+   * for files, `paths` (FilesRestorePathOutcome[]) with what became of each path.
+   */
   outcome?: Record<string, unknown>;
   /** For `nothing-restored`: why nothing was written, in a sentence. */
   outcomeMessage?: string;
@@ -234,4 +242,58 @@ export interface RestoreRequest {
 
 export interface RestoreRequestList {
   items: RestoreRequest[];
+}
+
+/** One file, folder or link in a volume as a snapshot holds it. */
+export interface VolumeFileEntry {
+  /** Absolute from the volume's root (`/conf/app.yaml`). */
+  path: string;
+  name: string;
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  /** Bytes, for files. */
+  size?: number;
+  /** As `ls -l` shows it: `-rw-r--r--`. */
+  permissions: string;
+  uid: number;
+  gid: number;
+  /** Modification time, RFC 3339. */
+  mtime: IsoTime;
+}
+
+/** One folder of a volume in a snapshot. */
+export interface VolumeFolder {
+  snapshotId: string;
+  namespace: string;
+  claim: string;
+  /** The folder listed (`/` for the root). */
+  path: string;
+  /** Its entries, folders first, then by name. */
+  entries: VolumeFileEntry[];
+  /** Whether the caller may download files of this entity (the backend checks again). */
+  canDownload: boolean;
+}
+
+/** Entries of a volume whose name holds the searched text. */
+export interface VolumeFileSearch {
+  snapshotId: string;
+  namespace: string;
+  claim: string;
+  entries: VolumeFileEntry[];
+  /** More entries matched than MAX_FILE_SEARCH_RESULTS: narrow the search. */
+  truncated: boolean;
+  canDownload: boolean;
+}
+
+/** What became of one path of a files restore. */
+export interface FilesRestorePathOutcome {
+  path: string;
+  /** Where it went in the target claim. */
+  target: string;
+  outcome: 'restored' | 'skipped' | 'failed';
+  /** Files written where nothing was, written over live ones, put beside live ones, left. */
+  restored: number;
+  overwritten: number;
+  renamed: number;
+  skipped: number;
+  message?: string;
 }

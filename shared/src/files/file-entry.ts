@@ -1,18 +1,7 @@
-/** One file, folder or link in a volume as a snapshot holds it. */
-export interface FileEntry {
-  /** Absolute from the volume's root. */
-  path: string;
-  name: string;
-  type: 'file' | 'dir' | 'symlink' | 'other';
-  /** Bytes, for files. */
-  size?: number;
-  /** `-rw-r--r--`, as `ls -l` shows it. */
-  permissions: string;
-  uid: number;
-  gid: number;
-  /** RFC 3339. */
-  mtime: string;
-}
+import type { VolumeFileEntry } from '@kube-backup/backstage-plugin-kube-backup-common';
+
+/** One file, folder or link in a volume as a snapshot holds it (the portal's shape too). */
+export type FileEntry = VolumeFileEntry;
 
 const TYPES = new Set(['file', 'dir', 'symlink']);
 

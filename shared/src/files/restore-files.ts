@@ -1,3 +1,8 @@
+import {
+  EXISTING_FILE_POLICIES,
+  type ExistingFilePolicy,
+  type FilesRestorePathOutcome,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
 import type { ClusterConnection } from '../cluster/connect';
 import { KubeApiError } from '../cluster/kube-api-error';
 import { UserError } from '../errors';
@@ -11,13 +16,10 @@ import { hasVolumeRepository, type VolumeDataRepository } from '../volumes/volum
 import { volumeAt } from './volume-at';
 import { resticPattern, volumePath } from './volume-path';
 
-/** What to do where a restored file meets a live one. */
-export type ExistingFilePolicy = 'skip' | 'overwrite' | 'rename';
-export const EXISTING_FILE_POLICIES: readonly ExistingFilePolicy[] = [
-  'skip',
-  'overwrite',
-  'rename',
-];
+// The policies and a path's outcome are the portal's too: defined once, in the common package.
+export { EXISTING_FILE_POLICIES, type ExistingFilePolicy };
+/** What became of one chosen path. */
+export type PathOutcome = FilesRestorePathOutcome;
 
 export interface FilesRestoreRequest {
   snapshot: Snapshot;
@@ -31,20 +33,6 @@ export interface FilesRestoreRequest {
   /** Default skip: a live file is never replaced unless asked. */
   existing?: ExistingFilePolicy;
   onProgress?: (step: 'starting' | 'restoring' | 'done') => void;
-}
-
-/** What became of one chosen path. */
-export interface PathOutcome {
-  path: string;
-  /** Where it went in the target claim. */
-  target: string;
-  outcome: 'restored' | 'skipped' | 'failed';
-  /** Files written where nothing was, written over live ones, put beside live ones, left. */
-  restored: number;
-  overwritten: number;
-  renamed: number;
-  skipped: number;
-  message?: string;
 }
 
 export interface FilesRestoreReport {

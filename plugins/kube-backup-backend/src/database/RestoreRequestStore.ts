@@ -1,4 +1,5 @@
 import type {
+  FilesRestoreScope,
   RestoreRequest,
   RestoreRequestStatus,
   RestoreScope,
@@ -14,6 +15,8 @@ export interface NewRestoreRequest {
   snapshotId: string;
   cluster: string;
   scope: RestoreScope;
+  /** For a request of single files. */
+  files?: FilesRestoreScope;
   reason: string;
   requestedBy: string;
 }
@@ -30,19 +33,24 @@ export class RestoreRequestStore extends JobStore<RestoreRequest> {
       unfinishedStatuses: ['approved', 'running'],
       interruptedError:
         'the backend restarted while this restore ran; check the cluster, its outcome is unknown',
-      toJob: (row, fields) => ({
-        ...fields,
-        scope: parseJson<RestoreScope>(row.scope) ?? {},
-        reason: String(row.reason),
-        status: row.status as RestoreRequestStatus,
-        requestedBy: String(row.requested_by),
-        requestedAt: isoTime(row.requested_at) as string,
-        decidedBy: (row.decided_by as string | null) ?? undefined,
-        decidedAt: isoTime(row.decided_at),
-        decisionComment: (row.decision_comment as string | null) ?? undefined,
-        outcome: parseJson<Record<string, unknown>>(row.outcome),
-        outcomeMessage: (row.outcome_message as string | null) ?? undefined,
-      }),
+      toJob: (row, fields) => {
+        const files = parseJson<FilesRestoreScope>(row.files);
+        return {
+          ...fields,
+          type: files ? 'files' : 'objects',
+          scope: parseJson<RestoreScope>(row.scope) ?? {},
+          ...(files ? { files } : {}),
+          reason: String(row.reason),
+          status: row.status as RestoreRequestStatus,
+          requestedBy: String(row.requested_by),
+          requestedAt: isoTime(row.requested_at) as string,
+          decidedBy: (row.decided_by as string | null) ?? undefined,
+          decidedAt: isoTime(row.decided_at),
+          decisionComment: (row.decision_comment as string | null) ?? undefined,
+          outcome: parseJson<Record<string, unknown>>(row.outcome),
+          outcomeMessage: (row.outcome_message as string | null) ?? undefined,
+        };
+      },
     });
   }
 
@@ -52,6 +60,7 @@ export class RestoreRequestStore extends JobStore<RestoreRequest> {
       snapshot_id: request.snapshotId,
       cluster: request.cluster,
       scope: JSON.stringify(request.scope),
+      files: request.files ? JSON.stringify(request.files) : null,
       reason: request.reason,
       requested_by: request.requestedBy,
     });

@@ -9,6 +9,7 @@ import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult, type ResourcePermission } from '@backstage/plugin-permission-common';
 import {
   entityOwners,
+  kubeBackupFilesReadPermission,
   kubeBackupHydratePermission,
   kubeBackupRestoreApprovePermission,
   kubeBackupRestoreRequestPermission,
@@ -31,8 +32,8 @@ export interface EntityContext {
   entityRef: string;
 }
 
-/** How the caller may hydrate an entity: not at all (and why), or with Secrets only if owner. */
-type HydrationAccess =
+/** How the caller may read what a snapshot holds of an entity: not at all (and why), or as owner or not. */
+type OwnerOrGrantedAccess =
   { refusal: string } | { refusal?: undefined; owner: boolean; ownershipRefs: Set<string> };
 
 /**
@@ -48,7 +49,8 @@ export type SelfApproval = 'no' | 'allowed' | 'refused' | undefined;
  * kube-backup.hydrate for this entity in particular (a conditional decision) rather than to
  * everyone; Secrets come along only for owners, and only where the target allows them.
  * Deciding on a restore needs the approve permission and ownership, and (unless the config
- * says otherwise) an approver other than the requester.
+ * says otherwise) an approver other than the requester. Downloading files of its volumes
+ * follows hydration's rule with kube-backup.files.read.
  */
 export class AccessPolicy {
   constructor(
@@ -163,25 +165,60 @@ export class AccessPolicy {
     }
   }
 
-  private async hydrationAccess(context: EntityContext): Promise<HydrationAccess> {
-    if (!(await this.allowed(kubeBackupHydratePermission, context))) {
+  /**
+   * Checks that the caller may download files of the entity's volumes; NotAllowedError
+   * naming who may otherwise.
+   */
+  async checkFilesRead(context: EntityContext): Promise<void> {
+    await this.authorize(kubeBackupSnapshotsReadPermission, context);
+    const access = await this.ownerOrGranted(
+      kubeBackupFilesReadPermission,
+      context,
+      'download files of',
+    );
+    if (access.refusal !== undefined) throw new NotAllowedError(access.refusal);
+  }
+
+  /** Whether the caller may download files of the entity's volumes. */
+  async mayReadFiles(context: EntityContext): Promise<boolean> {
+    const access = await this.ownerOrGranted(
+      kubeBackupFilesReadPermission,
+      context,
+      'download files of',
+    );
+    return access.refusal === undefined;
+  }
+
+  private hydrationAccess(context: EntityContext): Promise<OwnerOrGrantedAccess> {
+    return this.ownerOrGranted(kubeBackupHydratePermission, context, 'hydrate');
+  }
+
+  /**
+   * Access that reads what a snapshot holds: the permission, and ownership of the entity or
+   * a policy that grants the permission for this entity in particular.
+   */
+  private async ownerOrGranted(
+    permission: ResourcePermission<'catalog-entity'>,
+    context: EntityContext,
+    verb: string,
+  ): Promise<OwnerOrGrantedAccess> {
+    if (!(await this.allowed(permission, context))) {
       return {
-        refusal: `not allowed: ${kubeBackupHydratePermission.name} on ${context.entityRef}`,
+        refusal: `not allowed: ${permission.name} on ${context.entityRef}`,
       };
     }
     const ownershipRefs = await this.ownershipRefs(context.credentials);
     if (entityOwners(context.entity).some(owner => ownershipRefs.has(owner))) {
       return { owner: true, ownershipRefs };
     }
-    // A policy that allows hydration to everyone says nothing about this entity; one whose
-    // decision is conditional (and held for this entity, checked above) does.
-    const [decision] = await this.deps.permissions.authorizeConditional(
-      [{ permission: kubeBackupHydratePermission }],
-      { credentials: context.credentials },
-    );
+    // A policy that allows the permission to everyone says nothing about this entity; one
+    // whose decision is conditional (and held for this entity, checked above) does.
+    const [decision] = await this.deps.permissions.authorizeConditional([{ permission }], {
+      credentials: context.credentials,
+    });
     if (decision.result === AuthorizeResult.CONDITIONAL) return { owner: false, ownershipRefs };
     return {
-      refusal: `only an owner of ${context.entityRef} (${ownersText(context.entity)}), or a user a permission policy grants ${kubeBackupHydratePermission.name} for it, may hydrate it`,
+      refusal: `only an owner of ${context.entityRef} (${ownersText(context.entity)}), or a user a permission policy grants ${permission.name} for it, may ${verb} it`,
     };
   }
 

@@ -5,7 +5,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { JsonObject } from '@backstage/types';
 import type { JobLogLine } from '@kube-backup/backstage-plugin-kube-backup-common';
-import type { RestoreReport, VolumeDataSettings } from '@kube-backup/core';
+import type { FilesRestoreReport, RestoreReport, VolumeDataSettings } from '@kube-backup/core';
 import type { JobEnd, JobRecords } from '../database/JobStore';
 import type { AccessPolicy } from './AccessPolicy';
 import { audited } from './audit';
@@ -29,7 +29,7 @@ export interface JobProgress {
  * was written (the job then ends `nothing-restored`, never `succeeded`).
  */
 export type JobOutcome =
-  | { report: RestoreReport; meta: JsonObject; nothing?: undefined }
+  | { report: RestoreReport | FilesRestoreReport; meta: JsonObject; nothing?: undefined }
   | { nothing: string; report?: RestoreReport };
 
 export interface Job {
@@ -155,7 +155,8 @@ export class JobRunner {
       await recorder.flush();
       const end: JobEnd = { status: 'failed', error: failed, result };
       await records.finish(id, end);
-      return { end, failure: { error: new Error(failed), meta: { counts: report.counts } } };
+      const counts = 'paths' in report ? pathCounts(report) : report.counts;
+      return { end, failure: { error: new Error(failed), meta: { counts } } };
     }
     recorder.progress(1);
     recorder.log('info', `${records.noun} finished`);
@@ -166,8 +167,20 @@ export class JobRunner {
   }
 }
 
+/** How many paths of a files restore were restored, skipped, failed. */
+export function pathCounts(report: FilesRestoreReport): Record<string, number> {
+  const counts = { restored: 0, skipped: 0, failed: 0 };
+  for (const path of report.paths) counts[path.outcome]++;
+  return counts;
+}
+
 /** What failed in a report, in a sentence; undefined when nothing did. */
-function failureSummary(report: RestoreReport): string | undefined {
+function failureSummary(report: RestoreReport | FilesRestoreReport): string | undefined {
+  if ('paths' in report) {
+    const failed = report.paths.filter(path => path.outcome === 'failed');
+    if (failed.length === 0) return undefined;
+    return `${failed.length} of ${report.paths.length} paths were not restored: ${failed.map(path => `${path.path} (${path.message ?? 'failed'})`).join('; ')}`;
+  }
   const failed = report.objects.filter(object => object.outcome === 'failed');
   const volumes = (report.volumes ?? []).filter(volume => volume.outcome === 'failed');
   if (failed.length === 0 && volumes.length > 0) {

@@ -1,7 +1,12 @@
 import { InputError } from '@backstage/errors';
-import type { RestoreScope } from '@kube-backup/backstage-plugin-kube-backup-common';
+import type {
+  FilesRestoreScope,
+  RestoreScope,
+} from '@kube-backup/backstage-plugin-kube-backup-common';
 import {
   parseObjectReference,
+  volumeAt,
+  volumePath,
   recordMatches,
   type ObjectRecord,
   type RecordSelection,
@@ -88,5 +93,42 @@ export function narrowSelection(
       objects: scope.objects,
       excludeResources: scope.includeSecrets === false ? ['secrets'] : undefined,
     },
+  };
+}
+
+/**
+ * A files restore, at request time and again when it runs: its source claim and its target
+ * claim are the entity's claims in the snapshot (the target in the same namespace), the
+ * source's data was captured, and its paths are paths inside the volume. Returns it with
+ * its paths normalised and the target named; InputError (400) naming what is not so.
+ */
+export function checkFilesRestore(
+  entityRef: string,
+  snapshot: Snapshot,
+  entityVolumes: Snapshot['volumes'],
+  files: FilesRestoreScope,
+): FilesRestoreScope {
+  const label = `snapshot ${snapshot.id.slice(0, 12)}`;
+  const claims = entityVolumes
+    .filter(volume => volume.namespace === files.namespace)
+    .map(volume => volume.claim);
+  const theirs = claims.length > 0 ? claims.join(', ') : 'none';
+  if (!claims.includes(files.claim)) {
+    throw new InputError(
+      `files.claim: ${files.namespace}/${files.claim} is not one of ${entityRef}'s claims in ${label} (in ${files.namespace}: ${theirs})`,
+    );
+  }
+  const targetClaim = files.targetClaim ?? files.claim;
+  if (!claims.includes(targetClaim)) {
+    throw new InputError(
+      `files.targetClaim: ${files.namespace}/${targetClaim} is not one of ${entityRef}'s claims (in ${files.namespace}: ${theirs}); files go only into the entity's own claims`,
+    );
+  }
+  volumeAt(snapshot, files.namespace, files.claim);
+  return {
+    ...files,
+    paths: [...new Set(files.paths.map(volumePath))],
+    targetClaim,
+    existing: files.existing ?? 'skip',
   };
 }

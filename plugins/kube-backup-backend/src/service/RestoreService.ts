@@ -1,19 +1,31 @@
 import { ConflictError, InputError } from '@backstage/errors';
+import type { JsonObject } from '@backstage/types';
 import type {
+  FilesRestoreScope,
   RestoreDecisionBody,
   RestoreRequest,
   RestoreRequestBody,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
+import type { Repository, Snapshot } from '@kube-backup/core';
 import type { RestoreRequestStore } from '../database/RestoreRequestStore';
 import type { EntityContext } from './AccessPolicy';
 import { entitySelection, type EntityScope } from './EntityScope';
-import type { JobOutcome, JobProgress, JobServiceDeps } from './JobRunner';
-import { checkRestoreScope, narrowSelection } from './RestoreScope';
+import { pathCounts, type JobOutcome, type JobProgress, type JobServiceDeps } from './JobRunner';
+import { checkFilesRestore, checkRestoreScope, narrowSelection } from './RestoreScope';
+
+/** The repository and the request's snapshot, read once when the restore starts. */
+interface RestoreSource {
+  repository: Repository;
+  snapshot: Snapshot;
+}
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /**
  * Restore requests into production: asked for by someone who may, decided by an owner who is
  * not the requester (unless the config allows it), and once approved run as a job over the
- * request's scope intersected with the entity's objects again.
+ * request's scope intersected with the entity's objects again, or for a request of files,
+ * the chosen paths written into the entity's live claim.
  */
 export class RestoreService {
   constructor(
@@ -34,6 +46,22 @@ export class RestoreService {
     }
     const scope = entities.requireScope(context);
     const snapshot = await snapshots.entitySnapshot(scope, body.snapshotId);
+    const request = {
+      entityRef: context.entityRef,
+      snapshotId: snapshot.id,
+      cluster,
+      reason: body.reason,
+      requestedBy: context.credentials.principal.userEntityRef,
+    };
+    if (body.files) {
+      const files = checkFilesRestore(
+        context.entityRef,
+        snapshot,
+        await snapshots.entityVolumes(scope, snapshot),
+        body.files,
+      );
+      return this.deps.store.create({ ...request, scope: {}, files });
+    }
     const restoreScope = body.scope ?? {};
     checkRestoreScope(
       context.entityRef,
@@ -41,14 +69,7 @@ export class RestoreService {
       await snapshots.entityRecords(scope, snapshot),
       restoreScope,
     );
-    return this.deps.store.create({
-      entityRef: context.entityRef,
-      snapshotId: snapshot.id,
-      cluster,
-      scope: restoreScope,
-      reason: body.reason,
-      requestedBy: context.credentials.principal.userEntityRef,
-    });
+    return this.deps.store.create({ ...request, scope: restoreScope });
   }
 
   /** Approves (and starts) or rejects a pending request; ConflictError once decided. */
@@ -94,23 +115,63 @@ export class RestoreService {
           cluster: request.cluster,
           requestedBy: request.requestedBy,
           approvedBy: request.decidedBy ?? null,
+          type: request.type,
+          ...(request.files ? { files: request.files as unknown as JsonObject } : {}),
         },
       },
-      startMessage: `restoring ${request.entityRef} from snapshot ${request.snapshotId.slice(0, 12)} into ${request.cluster}`,
-      work: progress => this.run(request, scope, progress),
+      startMessage: request.files
+        ? `restoring ${plural(request.files.paths.length, 'path')} of ${request.files.namespace}/${request.files.claim} from snapshot ${request.snapshotId.slice(0, 12)} into claim ${request.files.targetClaim ?? request.files.claim} in ${request.cluster}`
+        : `restoring ${request.entityRef} from snapshot ${request.snapshotId.slice(0, 12)} into ${request.cluster}`,
+      work: async progress => {
+        const { snapshots } = this.deps;
+        const [repository, snapshot] = await Promise.all([
+          snapshots.repository(),
+          snapshots.entitySnapshot(scope, request.snapshotId),
+        ]);
+        const source = { repository, snapshot };
+        return request.files
+          ? this.runFiles(request, request.files, scope, source, progress)
+          : this.run(request, scope, source, progress);
+      },
     });
+  }
+
+  private async runFiles(
+    request: RestoreRequest,
+    requested: FilesRestoreScope,
+    scope: EntityScope,
+    { repository, snapshot }: RestoreSource,
+    progress: JobProgress,
+  ): Promise<JobOutcome> {
+    const { snapshots, clusters, engine } = this.deps;
+    // Checked when requested; checked again in case the entity's claim changed since.
+    const files = checkFilesRestore(
+      request.entityRef,
+      snapshot,
+      await snapshots.entityVolumes(scope, snapshot),
+      requested,
+    );
+    const report = await clusters.withConnection(request.cluster, connection =>
+      engine.restoreFiles({
+        connection,
+        repository,
+        snapshot,
+        files,
+        volumes: this.deps.volumes,
+        onProgress: progress.progress,
+        log: progress.log,
+      }),
+    );
+    return { report, meta: { status: 'succeeded', counts: pathCounts(report) } };
   }
 
   private async run(
     request: RestoreRequest,
     scope: EntityScope,
+    { repository, snapshot }: RestoreSource,
     progress: JobProgress,
   ): Promise<JobOutcome> {
     const { snapshots, clusters, engine } = this.deps;
-    const [repository, snapshot] = await Promise.all([
-      snapshots.repository(),
-      snapshots.entitySnapshot(scope, request.snapshotId),
-    ]);
     // The scope was checked when the request was made; it is intersected with what the
     // entity claims again now, in case the claim or the stored request changed since.
     const entityNamespaces = await snapshots.entityNamespaces(scope, snapshot);

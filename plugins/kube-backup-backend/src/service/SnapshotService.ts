@@ -187,6 +187,11 @@ export class SnapshotService {
     return namespacesOf(await this.entityRecords(scope, snapshot));
   }
 
+  /** The snapshot's volumes whose claims are the entity's. */
+  async entityVolumes(scope: EntityScope, snapshot: Snapshot): Promise<Snapshot['volumes']> {
+    return volumesOf(snapshot, await this.entityRecords(scope, snapshot));
+  }
+
   async detail(scope: EntityScope, ref: string): Promise<SnapshotDetail> {
     const snapshot = await this.entitySnapshot(scope, ref);
     const records = await this.entityRecords(scope, snapshot);
@@ -211,14 +216,7 @@ export class SnapshotService {
         `${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.namespace ?? ''}/${b.name}`),
       );
     }
-    const claims = new Set(
-      records
-        .filter(record => record.group === '' && record.kind === 'PersistentVolumeClaim')
-        .map(record => `${record.namespace}/${record.name}`),
-    );
-    const volumes = snapshot.volumes
-      .filter(volume => claims.has(`${volume.namespace}/${volume.claim}`))
-      .map(volume => ({ ...volume }));
+    const volumes = volumesOf(snapshot, records).map(volume => ({ ...volume }));
     // Errors of other namespaces are not this entity's; those naming none may be.
     const errors = snapshot.errors
       .filter(error => !error.namespace || namespaces.includes(error.namespace))
@@ -318,6 +316,16 @@ function withControlledChildren(
     return owner !== undefined && belongs(owner, depth + 1);
   };
   return records.filter(record => belongs(record, 0));
+}
+
+/** The snapshot's volumes whose claims are among the records. */
+function volumesOf(snapshot: Snapshot, records: readonly ObjectRecord[]): Snapshot['volumes'] {
+  const claims = new Set(
+    records
+      .filter(record => record.group === '' && record.kind === 'PersistentVolumeClaim')
+      .map(record => `${record.namespace}/${record.name}`),
+  );
+  return snapshot.volumes.filter(volume => claims.has(`${volume.namespace}/${volume.claim}`));
 }
 
 function namespacesOf(records: readonly ObjectRecord[]): string[] {

@@ -1,9 +1,12 @@
+import type { FilesRestoreScope } from '@kube-backup/backstage-plugin-kube-backup-common';
 import {
   hydrateSnapshot,
+  restoreFiles,
   restoreSnapshot,
   TIERS,
   volumeDataRestore,
   type ClusterConnection,
+  type FilesRestoreReport,
   type HydrateReport,
   type RecordSelection,
   type Repository,
@@ -53,10 +56,16 @@ export interface RestoreCall extends EngineCall {
   withData?: boolean;
 }
 
+export interface FilesRestoreCall extends EngineCall {
+  /** Checked against the entity's claims: paths normalised, target named. */
+  files: FilesRestoreScope;
+}
+
 /** What the backend asks of core; every real piece of work happens there. */
 export interface KubeBackupEngine {
   hydrate(call: HydrateCall): Promise<HydrateReport>;
   restore(call: RestoreCall): Promise<RestoreReport>;
+  restoreFiles(call: FilesRestoreCall): Promise<FilesRestoreReport>;
 }
 
 const TIER_COUNT = Object.keys(TIERS).length;
@@ -121,6 +130,30 @@ const VOLUME_STEPS: Record<string, string> = {
   restored: 'restored the data of',
   failed: 'could not restore the data of',
 };
+
+const FILES_STEPS = {
+  starting: { fraction: 0.1, message: 'starting a mover on the claim' },
+  restoring: { fraction: 0.3, message: 'restoring the chosen paths' },
+  done: { fraction: 0.95, message: 'the mover finished' },
+} as const;
+
+/** What became of each path of a files restore, into the job's log. */
+export function logFilesReport(report: FilesRestoreReport, log: EngineLog): void {
+  for (const path of report.paths) {
+    const counts = [
+      `${path.restored} written`,
+      `${path.overwritten} overwritten`,
+      `${path.renamed} kept beside live ones (${report.renameSuffix})`,
+      `${path.skipped} left as they were`,
+    ].filter(text => !text.startsWith('0 '));
+    const detail = [counts.join(', '), path.message].filter(Boolean).join('; ');
+    log(
+      path.outcome === 'failed' ? 'error' : 'info',
+      `${path.path} → ${report.targetClaim}:${path.target}: ${path.outcome}${detail ? ` (${detail})` : ''}`,
+    );
+  }
+  log('info', `${report.paths.length} path(s) in ${report.durationMs} ms`);
+}
 
 /** Per-object failures and warnings of a finished restore, into the job's log. */
 export function logReport(report: RestoreReport, log: EngineLog): void {
@@ -200,6 +233,20 @@ export const coreEngine: KubeBackupEngine = {
       progressReporter(call.onProgress),
     );
     logReport(report, call.log);
+    return report;
+  },
+
+  async restoreFiles(call) {
+    const { files } = call;
+    const report = await restoreFiles(call.connection, call.repository, call.volumes, {
+      snapshot: call.snapshot,
+      source: { namespace: files.namespace, claim: files.claim },
+      paths: files.paths,
+      intoClaim: files.targetClaim,
+      existing: files.existing,
+      onProgress: step => call.onProgress(FILES_STEPS[step].fraction, FILES_STEPS[step].message),
+    });
+    logFilesReport(report, call.log);
     return report;
   },
 };

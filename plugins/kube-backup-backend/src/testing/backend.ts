@@ -33,6 +33,8 @@ export interface TestBackendOptions {
   repository: { location: string; password: string };
   /** The Kubernetes API test server's kubeconfig: it plays the production and the dev cluster. */
   kubeconfig: string;
+  /** The kubeconfig's context (default the test server's, `kube-test`). */
+  context?: string;
   hydrationTargets: JsonObject[];
   protectedNamespaces: string[];
   knex: Knex;
@@ -85,6 +87,7 @@ export async function startKubeBackupTestBackend(
     }),
   });
   const { policy } = options;
+  const context = options.context ?? 'kube-test';
   const audit = recordingAuditor();
   const permissions = createServiceFactory({
     service: coreServices.permissions,
@@ -147,8 +150,8 @@ export async function startKubeBackupTestBackend(
           kubeBackup: {
             repository: options.repository,
             clusters: [
-              { name: 'production', kubeconfig: options.kubeconfig, context: 'kube-test' },
-              { name: 'dev', kubeconfig: options.kubeconfig, context: 'kube-test' },
+              { name: 'production', kubeconfig: options.kubeconfig, context },
+              { name: 'dev', kubeconfig: options.kubeconfig, context },
             ],
             productionCluster: 'production',
             hydration: { targets: options.hydrationTargets },

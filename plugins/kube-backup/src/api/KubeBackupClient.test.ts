@@ -22,7 +22,11 @@ describe('KubeBackupClient against an HTTP server', () => {
   let server: Server;
   let base: string;
   const seen: Seen[] = [];
-  const routes: Record<string, { status: number; body: unknown }> = {};
+  /** A JSON body, or with `headers` the body's bytes as they are (a download). */
+  const routes: Record<
+    string,
+    { status: number; body: unknown; headers?: Record<string, string> }
+  > = {};
 
   beforeAll(async () => {
     server = createServer(async (req, res) => {
@@ -42,6 +46,11 @@ describe('KubeBackupClient against an HTTP server', () => {
           response: { statusCode: 404 },
         },
       };
+      if (route.headers) {
+        res.writeHead(route.status, route.headers);
+        res.end(route.body);
+        return;
+      }
       res.writeHead(route.status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(route.body));
     });
@@ -100,6 +109,46 @@ describe('KubeBackupClient against an HTTP server', () => {
         body: undefined,
       }),
     ]);
+  });
+
+  it("lists, searches and downloads a volume's files at its own routes", async () => {
+    const volume = `/entities/component/default/web/snapshots/abc/volumes/shop/data/files`;
+    const ref = { snapshotId: 'abc', namespace: 'shop', claim: 'data' };
+    routes[`GET ${volume}?path=%2Fconf`] = { status: 200, body: { path: '/conf', entries: [] } };
+    routes[`GET ${volume}/search?name=app+yaml`] = {
+      status: 200,
+      body: { entries: [], truncated: false },
+    };
+    routes[`GET ${volume}/content?path=%2Fconf%2Fr%C3%A9sum%C3%A9.txt`] = {
+      status: 200,
+      body: 'the bytes',
+      headers: {
+        'Content-Type': 'application/octet-stream',
+        'Content-Disposition': `attachment; filename="r?sum?.txt"; filename*=UTF-8''r%C3%A9sum%C3%A9.txt`,
+      },
+    };
+    const { instance } = client();
+    expect(await instance.listFiles('component:default/web', ref, '/conf')).toEqual({
+      path: '/conf',
+      entries: [],
+    });
+    expect(await instance.searchFiles('component:default/web', ref, 'app yaml')).toEqual({
+      entries: [],
+      truncated: false,
+    });
+    const file = await instance.downloadFile('component:default/web', ref, '/conf/résumé.txt');
+    expect(file.fileName).toBe('résumé.txt');
+    expect(await file.content.text()).toBe('the bytes');
+    routes[`GET ${volume}/content?path=%2Fsecret`] = {
+      status: 403,
+      body: { error: { name: 'NotAllowedError', message: 'only an owner' } },
+    };
+    await expect(
+      instance.downloadFile('component:default/web', ref, '/secret'),
+    ).rejects.toMatchObject({
+      name: 'ResponseError',
+      statusCode: 403,
+    });
   });
 
   it('reads detail, targets, hydrations and restore requests, unwrapping item lists', async () => {

@@ -17,8 +17,17 @@ import {
   type RestoreRequestList,
   type SnapshotDetail,
   type SnapshotList,
+  type VolumeFileSearch,
+  type VolumeFolder,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
-import type { EntityName, HydrationRequest, KubeBackupApi, SnapshotQuery } from './types';
+import type {
+  DownloadedFile,
+  EntityName,
+  HydrationRequest,
+  KubeBackupApi,
+  SnapshotQuery,
+  VolumeRef,
+} from './types';
 
 /** The parts of Backstage's discoveryApi and fetchApi the client uses. */
 export interface KubeBackupClientOptions {
@@ -38,12 +47,7 @@ export class KubeBackupClient implements KubeBackupApi {
   }
 
   async listSnapshots(entity: EntityName | string, query: SnapshotQuery = {}) {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '') params.set(key, String(value));
-    }
-    const search = params.toString();
-    return this.get<SnapshotList>(`${entityPath(entity)}/snapshots${search ? `?${search}` : ''}`);
+    return this.get<SnapshotList>(`${entityPath(entity)}/snapshots${queryString({ ...query })}`);
   }
 
   async getSnapshot(entity: EntityName | string, snapshotId: string) {
@@ -104,11 +108,44 @@ export class KubeBackupClient implements KubeBackupApi {
     );
   }
 
+  async listFiles(entity: EntityName | string, volume: VolumeRef, path?: string) {
+    return this.get<VolumeFolder>(`${volumePath(entity, volume)}/files${queryString({ path })}`);
+  }
+
+  async searchFiles(entity: EntityName | string, volume: VolumeRef, name: string) {
+    return this.get<VolumeFileSearch>(
+      `${volumePath(entity, volume)}/files/search${queryString({ name })}`,
+    );
+  }
+
+  async downloadFile(
+    entity: EntityName | string,
+    volume: VolumeRef,
+    path: string,
+  ): Promise<DownloadedFile> {
+    const response = await this.fetch(
+      'GET',
+      `${volumePath(entity, volume)}/files/content${queryString({ path })}`,
+    );
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const fileName =
+      /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1] ??
+      /filename="([^"]*)"/i.exec(disposition)?.[1];
+    return {
+      fileName: fileName ? decodeURIComponent(fileName) : path.split('/').pop() || volume.claim,
+      content: await response.blob(),
+    };
+  }
+
   private async get<T>(path: string): Promise<T> {
     return this.send<T>('GET', path);
   }
 
   private async send<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await (await this.fetch(method, path, body)).json()) as T;
+  }
+
+  private async fetch(method: string, path: string, body?: unknown): Promise<Response> {
     const base = await this.discoveryApi.getBaseUrl('kube-backup');
     const response = await this.fetchApi.fetch(`${base}${path}`, {
       method,
@@ -116,7 +153,7 @@ export class KubeBackupClient implements KubeBackupApi {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) throw await ResponseError.fromResponse(response);
-    return (await response.json()) as T;
+    return response;
   }
 }
 
@@ -128,6 +165,22 @@ function checked<T>(schema: RequestBodySchema<T>, body: unknown): T {
   const parsed = parseRequestBody(schema, body);
   if (parsed.problem !== undefined) throw new InputError(parsed.problem);
   return parsed.value;
+}
+
+/** A query string of the values given (`?a=1&b=x`), or '' when none is. */
+function queryString(values: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** The routes of one of the entity's claims in one of its snapshots. */
+function volumePath(entity: EntityName | string, volume: VolumeRef): string {
+  const parts = [volume.snapshotId, volume.namespace, volume.claim].map(encodeURIComponent);
+  return `${entityPath(entity)}/snapshots/${parts[0]}/volumes/${parts[1]}/${parts[2]}`;
 }
 
 /** `/entities/:kind/:namespace/:name` for an entity or an entity ref string. */

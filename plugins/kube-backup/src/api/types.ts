@@ -8,6 +8,8 @@ import type {
   RestoreRequestBody,
   SnapshotDetail,
   SnapshotList,
+  VolumeFileSearch,
+  VolumeFolder,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
 
 /** An entity as the backend's routes name it. */
@@ -27,6 +29,19 @@ export interface SnapshotQuery {
   offset?: number;
 }
 
+/** One of an entity's claims in one of its snapshots. */
+export interface VolumeRef {
+  snapshotId: string;
+  namespace: string;
+  claim: string;
+}
+
+/** A downloaded file (or folder as tar) and the name the backend gave it. */
+export interface DownloadedFile {
+  fileName: string;
+  content: Blob;
+}
+
 /** A hydration as the frontend asks for it (the backend's request body). */
 export type HydrationRequest = HydrationRequestBody;
 
@@ -44,4 +59,18 @@ export interface KubeBackupApi {
   listRestoreRequests(entity: EntityName | string): Promise<RestoreRequest[]>;
   getRestoreRequest(requestId: string): Promise<RestoreRequest>;
   decideRestoreRequest(requestId: string, decision: RestoreDecisionBody): Promise<RestoreRequest>;
+  /** One folder of a volume as the snapshot holds it (default its root). */
+  listFiles(entity: EntityName | string, volume: VolumeRef, path?: string): Promise<VolumeFolder>;
+  /** Entries of a volume whose name holds `name`. */
+  searchFiles(
+    entity: EntityName | string,
+    volume: VolumeRef,
+    name: string,
+  ): Promise<VolumeFileSearch>;
+  /** A file's content, or a folder as tar. */
+  downloadFile(
+    entity: EntityName | string,
+    volume: VolumeRef,
+    path: string,
+  ): Promise<DownloadedFile>;
 }

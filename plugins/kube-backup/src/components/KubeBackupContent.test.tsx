@@ -127,7 +127,7 @@ describe('KubeBackupContent', () => {
     expect(within(images).getAllByRole('row')[2]).toHaveTextContent('shop/proxy:2unknown');
     const volumes = within(dialog).getByRole('table', { name: 'Volumes' });
     expect(within(volumes).getAllByRole('row')[1].textContent).toBe(
-      'shopdata1Gisnapshotapplication-consistent (pre-backup hook in storefront-db-0)50.0 MiB in 1200 files',
+      'shopdata1Gisnapshotapplication-consistent (pre-backup hook in storefront-db-0)50.0 MiB in 1200 filesBrowse files',
     );
     expect(within(dialog).getByRole('table', { name: 'Errors' })).toHaveTextContent(
       'secrets is forbidden',
@@ -145,7 +145,7 @@ describe('KubeBackupContent', () => {
     const dialog = await screen.findByRole('dialog', { name: 'Snapshot 0000abcdef01' });
     const volumes = await within(dialog).findByRole('table', { name: 'Volumes' });
     expect(within(volumes).getAllByRole('row')[1].textContent).toBe(
-      'shopdata1Gi——data not captured: not marked for data capture',
+      'shopdata1Gi——data not captured: not marked for data capture—',
     );
   });
 

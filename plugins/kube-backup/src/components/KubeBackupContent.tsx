@@ -110,7 +110,13 @@ export function KubeBackupContent(props: KubeBackupContentProps) {
         />
       </Grid>
       {dialog?.kind === 'details' && (
-        <SnapshotDetailDialog entityRef={entityRef} snapshot={dialog.snapshot} onClose={close} />
+        <SnapshotDetailDialog
+          entityRef={entityRef}
+          owners={owners}
+          snapshot={dialog.snapshot}
+          onClose={close}
+          onRequested={() => setRequestsKey(value => value + 1)}
+        />
       )}
       {dialog?.kind === 'hydrate' && (
         <HydrateDialog

@@ -1,4 +1,3 @@
-import { useApi } from '@backstage/core-plugin-api';
 import {
   requestBodyProblems,
   restoreRequestSchema,
@@ -16,9 +15,9 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { Alert, AlertTitle } from '@material-ui/lab';
 import { useState } from 'react';
-import { kubeBackupApiRef } from '../api/ref';
 import { CheckboxField } from './CheckboxField';
 import { KubeBackupErrorPanel } from './ErrorPanel';
+import { ReasonField, useRestoreRequest } from './useRestoreRequest';
 import { absoluteTime, formatBytes, sentence, shortId } from './format';
 
 function list(text: string): string[] | undefined {
@@ -58,7 +57,6 @@ export function RestoreRequestDialog(props: {
   onClose(): void;
   onRequested?(request: RestoreRequest): void;
 }) {
-  const api = useApi(kubeBackupApiRef);
   const { snapshot, entityRef } = props;
   // Empty: the backend restores the entity's own namespaces. A snapshot may hold other
   // entities' namespaces too, which a request may not name.
@@ -69,9 +67,7 @@ export function RestoreRequestDialog(props: {
   const dataBytes = snapshot.volumeDataBytes;
   const [withData, setWithData] = useState(dataBytes !== undefined);
   const [reason, setReason] = useState('');
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [request, setRequest] = useState<RestoreRequest>();
+  const { submitting, error, request, submit } = useRestoreRequest(entityRef, props.onRequested);
 
   // The body the backend will get, checked field by field with the schema its router uses.
   const body: RestoreRequestBody = {
@@ -92,20 +88,6 @@ export function RestoreRequestDialog(props: {
   };
   const namespacesError = problemOf('scope.namespaces');
   const objectsError = problemOf('scope.objects');
-
-  async function submit() {
-    setSubmitting(true);
-    setError(undefined);
-    try {
-      const created = await api.requestRestore(entityRef, body);
-      setRequest(created);
-      props.onRequested?.(created);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setSubmitting(false);
-    }
-  }
 
   const owners = props.owners.length > 0 ? props.owners.join(', ') : 'an owner';
   return (
@@ -168,15 +150,11 @@ export function RestoreRequestDialog(props: {
               checked={overwrite}
               onChange={setOverwrite}
             />
-            <TextField
+            <ReasonField
               id="kube-backup-restore-reason"
-              label="Reason"
-              required
-              multiline
-              minRows={2}
               value={reason}
-              onChange={event => setReason(event.target.value)}
-              helperText="What happened and why this snapshot: the owners read this"
+              onChange={setReason}
+              hint="What happened and why this snapshot: the owners read this"
             />
             {error !== undefined && (
               <KubeBackupErrorPanel
@@ -199,7 +177,7 @@ export function RestoreRequestDialog(props: {
               color="primary"
               variant="contained"
               disabled={submitting || problems.length > 0}
-              onClick={submit}
+              onClick={() => submit(body)}
             >
               {submitting ? 'Sending…' : 'Request restore'}
             </Button>

@@ -17,9 +17,10 @@ import Typography from '@material-ui/core/Typography';
 import { Fragment, useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { KubeBackupErrorPanel } from './ErrorPanel';
-import { shortId } from './format';
+import { EXISTING_FILE_TEXT, shortId } from './format';
 import { JobProgress, LogRow, LogToggle } from './JobProgress';
 import { JobResult } from './JobResult';
+import { PathOutcomes } from './PathOutcomes';
 import { JobStatusLabel } from './SnapshotStatus';
 import { Time } from './Time';
 import { usePolledLoad } from './useAsync';
@@ -29,6 +30,14 @@ function isUnderway(request: RestoreRequest): boolean {
 }
 
 function scopeText(request: RestoreRequest): string {
+  const { files } = request;
+  if (files) {
+    return [
+      `files ${files.paths.join(', ')} of claim ${files.namespace}/${files.claim}`,
+      `into claim ${files.targetClaim ?? files.claim}`,
+      EXISTING_FILE_TEXT[files.existing ?? 'skip'],
+    ].join('; ');
+  }
   const parts = [
     request.scope.namespaces?.length
       ? `namespaces ${request.scope.namespaces.join(', ')}`
@@ -86,7 +95,14 @@ function DecisionDialog(props: {
             Approving starts the restore right away
             {props.request.scope.existing === 'update'
               ? ', and applies the snapshot’s version over objects that exist.'
-              : '.'}
+              : ''}
+            {props.request.files?.existing === 'overwrite'
+              ? ', and writes over live files that are in the way.'
+              : ''}
+            {props.request.scope.existing !== 'update' &&
+            props.request.files?.existing !== 'overwrite'
+              ? '.'
+              : ''}
           </Typography>
         )}
         <TextField
@@ -272,7 +288,14 @@ export function RestoreRequests(props: {
                               {request.error ?? 'failed; the backend gave no reason'}
                             </Typography>
                           )}
-                          {request.status === 'succeeded' && (
+                          {request.type === 'files' &&
+                            (request.status === 'succeeded' || request.status === 'failed') && (
+                              <PathOutcomes
+                                outcome={request.outcome}
+                                label={`Paths restored from snapshot ${shortId(request.snapshotId)}`}
+                              />
+                            )}
+                          {request.type !== 'files' && request.status === 'succeeded' && (
                             <JobResult result={request.outcome} label="Restore outcome" />
                           )}
                           {request.status === 'nothing-restored' && (

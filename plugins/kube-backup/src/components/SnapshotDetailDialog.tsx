@@ -1,6 +1,7 @@
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import type {
+  RestoreRequest,
   SnapshotDetail,
   SnapshotSummary,
   SnapshotVolume,
@@ -17,11 +18,13 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { useState } from 'react';
 import { kubeBackupApiRef } from '../api/ref';
 import { KubeBackupErrorPanel } from './ErrorPanel';
 import { absoluteTime, formatBytes, plural, shortId } from './format';
 import { SnapshotStatus } from './SnapshotStatus';
 import { useLoad } from './useAsync';
+import { VolumeFilesDialog } from './VolumeFilesDialog';
 
 function Section(props: { id: string; title: string; children: React.ReactNode }) {
   return (
@@ -57,7 +60,11 @@ function SimpleTable(props: { label: string; head: string[]; rows: React.ReactNo
   );
 }
 
-export function SnapshotDetailView(props: { detail: SnapshotDetail }) {
+export function SnapshotDetailView(props: {
+  detail: SnapshotDetail;
+  /** Opens a claim's files; absent: no Browse files action. */
+  onBrowse?(volume: SnapshotVolume): void;
+}) {
   const { detail } = props;
   const kinds = Object.keys(detail.objectsByKind).sort();
   return (
@@ -114,7 +121,15 @@ export function SnapshotDetailView(props: { detail: SnapshotDetail }) {
         ) : (
           <SimpleTable
             label="Volumes"
-            head={['Namespace', 'Claim', 'Claim size', 'Method', 'Consistency', 'Data']}
+            head={[
+              'Namespace',
+              'Claim',
+              'Claim size',
+              'Method',
+              'Consistency',
+              'Data',
+              ...(props.onBrowse ? ['Files'] : []),
+            ]}
             rows={detail.volumes.map(volume => [
               volume.namespace,
               volume.claim,
@@ -122,6 +137,22 @@ export function SnapshotDetailView(props: { detail: SnapshotDetail }) {
               volume.data?.method ?? '—',
               volume.data?.status === 'captured' ? consistencyText(volume.data) : '—',
               dataText(volume.data),
+              ...(props.onBrowse
+                ? [
+                    volume.data?.status === 'captured' ? (
+                      <Button
+                        size="small"
+                        variant="outlined"
+                        aria-label={`Browse files of ${volume.namespace}/${volume.claim}`}
+                        onClick={() => props.onBrowse?.(volume)}
+                      >
+                        Browse files
+                      </Button>
+                    ) : (
+                      '—'
+                    ),
+                  ]
+                : []),
             ])}
           />
         )}
@@ -160,17 +191,24 @@ function consistencyText(data: NonNullable<SnapshotVolume['data']>): string {
   return `application-consistent${pre ? ` (pre-backup hook in ${pre.pod})` : ''}`;
 }
 
-/** One snapshot's content: objects by kind, images and digests, volumes, errors. */
+/**
+ * One snapshot's content: objects by kind, images and digests, volumes (each claim's files
+ * browsable), errors.
+ */
 export function SnapshotDetailDialog(props: {
   entityRef: string;
+  owners: string[];
   snapshot: SnapshotSummary;
   onClose(): void;
+  /** A files restore was requested from this snapshot. */
+  onRequested?(request: RestoreRequest): void;
 }) {
   const api = useApi(kubeBackupApiRef);
   const state = useLoad(
     () => api.getSnapshot(props.entityRef, props.snapshot.id),
     [api, props.entityRef, props.snapshot.id],
   );
+  const [browsing, setBrowsing] = useState<SnapshotVolume>();
   return (
     <Dialog
       open
@@ -188,7 +226,25 @@ export function SnapshotDetailDialog(props: {
             action={{ kind: 'load', what: 'this snapshot' }}
           />
         )}
-        {!state.loading && state.value && <SnapshotDetailView detail={state.value} />}
+        {!state.loading && state.value && (
+          <SnapshotDetailView detail={state.value} onBrowse={setBrowsing} />
+        )}
+        {browsing && state.value && (
+          <VolumeFilesDialog
+            entityRef={props.entityRef}
+            owners={props.owners}
+            volume={{
+              snapshotId: state.value.id,
+              namespace: browsing.namespace,
+              claim: browsing.claim,
+            }}
+            claims={state.value.volumes
+              .filter(volume => volume.namespace === browsing.namespace)
+              .map(volume => volume.claim)}
+            onClose={() => setBrowsing(undefined)}
+            onRequested={props.onRequested}
+          />
+        )}
         {!state.loading && !state.error && state.value && (
           <Typography variant="caption" color="textSecondary">
             {plural(state.value.restorableCount, 'object')} would be restored.

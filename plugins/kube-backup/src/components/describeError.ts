@@ -11,7 +11,8 @@ export type ErrorAction =
   | { kind: 'load'; what: string }
   | { kind: 'hydrate'; target: string; namespace: string; entityRef: string; owners: string[] }
   | { kind: 'request-restore'; entityRef: string; owners: string[] }
-  | { kind: 'decide'; entityRef: string; owners: string[] };
+  | { kind: 'decide'; entityRef: string; owners: string[] }
+  | { kind: 'download'; path: string; entityRef: string; owners: string[] };
 
 function statusOf(error: unknown): number | undefined {
   const candidate = error as { statusCode?: unknown; response?: { status?: unknown } };
@@ -76,6 +77,13 @@ export function describeError(error: unknown, action: ErrorAction): ErrorDescrip
           detail,
           status,
           next: `Ask another owner of ${action.entityRef}${ownersText(action.owners)} to decide on it.`,
+        };
+      case 'download':
+        return {
+          title: `You are not allowed to download ${action.path}`,
+          detail,
+          status,
+          next: `Ask an owner of ${action.entityRef}${ownersText(action.owners)} for the file, or to have the kube-backup.files.read permission granted to you for it.`,
         };
       default:
         return {

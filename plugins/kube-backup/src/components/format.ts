@@ -1,4 +1,5 @@
 import {
+  type ExistingFilePolicy,
   matchesNamePattern,
   namespaceNameProblem,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
@@ -92,3 +93,10 @@ export function suggestNamespace(pattern: string | undefined, user: string): str
 export function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** What a files restore does where a restored file meets a live one, by policy. */
+export const EXISTING_FILE_TEXT: Record<ExistingFilePolicy, string> = {
+  skip: 'leave live files in the way as they are',
+  overwrite: 'write over live files in the way',
+  rename: 'keep live files and put the restored ones beside them',
+};

@@ -12,8 +12,15 @@ import type {
   RestoreRequestBody,
   SnapshotDetail,
   SnapshotSummary,
+  VolumeFileEntry,
 } from '@kube-backup/backstage-plugin-kube-backup-common';
-import type { EntityName, HydrationRequest, KubeBackupApi, SnapshotQuery } from '../api/types';
+import type {
+  EntityName,
+  HydrationRequest,
+  KubeBackupApi,
+  SnapshotQuery,
+  VolumeRef,
+} from '../api/types';
 
 export const storefront: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -146,6 +153,26 @@ export function detailOf(snapshot: SnapshotSummary): SnapshotDetail {
   };
 }
 
+function fileEntry(path: string, type: VolumeFileEntry['type'], size?: number): VolumeFileEntry {
+  return {
+    path,
+    name: path.split('/').pop()!,
+    type,
+    ...(size !== undefined ? { size } : {}),
+    permissions: type === 'dir' ? 'drwxr-xr-x' : '-rw-r-----',
+    uid: 1000,
+    gid: 2000,
+    mtime: '2026-03-04T05:06:07Z',
+  };
+}
+
+/** The files of the claim shop/data in every fake snapshot, by folder. */
+export const VOLUME_FILES: Record<string, VolumeFileEntry[]> = {
+  '/': [fileEntry('/conf', 'dir'), fileEntry('/notes.txt', 'file', 18)],
+  '/conf': [fileEntry('/conf/app.yaml', 'file', 12), fileEntry('/conf/nested', 'dir')],
+  '/conf/nested': [fileEntry('/conf/nested/app.yaml.bak', 'file', 2048)],
+};
+
 export class FakeKubeBackupApi implements KubeBackupApi {
   snapshots: SnapshotSummary[] = [];
   targets: HydrationTarget[] = [
@@ -159,6 +186,8 @@ export class FakeKubeBackupApi implements KubeBackupApi {
   ];
   hydrations: HydrationJob[] = [];
   requests: RestoreRequest[] = [];
+  /** Whether the viewer may download files, as the backend's listings say. */
+  canDownload = true;
   /** Set to make a call fail: the method name → the error to throw. */
   failures: Partial<Record<keyof KubeBackupApi, Error>> = {};
   /** What planHydration answers: the backend's plan for the body it is given. */
@@ -263,7 +292,21 @@ export class FakeKubeBackupApi implements KubeBackupApi {
       status: 'succeeded',
       progress: 1,
       finishedAt,
-      outcome: { counts: { updated: 2 } },
+      outcome: request.files
+        ? {
+            targetClaim: request.files.targetClaim ?? request.files.claim,
+            paths: request.files.paths.map((path, index) => ({
+              path,
+              target: path,
+              outcome: index === 0 ? 'restored' : 'skipped',
+              restored: index === 0 ? 1 : 0,
+              overwritten: 0,
+              renamed: 0,
+              skipped: index === 0 ? 0 : 1,
+              ...(index === 0 ? {} : { message: '1 file(s) exist and were left as they are' }),
+            })),
+          }
+        : { counts: { updated: 2 } },
       log: [...log, logLine('info', 'restore finished')],
     });
   }
@@ -342,7 +385,9 @@ export class FakeKubeBackupApi implements KubeBackupApi {
       entityRef: String(entity),
       snapshotId: body.snapshotId,
       cluster: 'production',
+      type: body.files ? 'files' : 'objects',
       scope: body.scope ?? {},
+      ...(body.files ? { files: body.files } : {}),
       reason: body.reason,
       status: 'pending',
       requestedBy: 'user:default/dev',
@@ -378,6 +423,26 @@ export class FakeKubeBackupApi implements KubeBackupApi {
           : undefined,
     });
     return { ...request };
+  }
+
+  async listFiles(entity: EntityName | string, volume: VolumeRef, path = '/') {
+    this.record('listFiles', [entity, volume, path]);
+    const entries = VOLUME_FILES[path];
+    if (!entries) throw httpError(404, `${volume.namespace}/${volume.claim} holds no ${path}`);
+    return { ...volume, path, entries, canDownload: this.canDownload };
+  }
+
+  async searchFiles(entity: EntityName | string, volume: VolumeRef, name: string) {
+    this.record('searchFiles', [entity, volume, name]);
+    const entries = Object.values(VOLUME_FILES)
+      .flat()
+      .filter(entry => entry.name.toLowerCase().includes(name.toLowerCase()));
+    return { ...volume, entries, truncated: false, canDownload: this.canDownload };
+  }
+
+  async downloadFile(entity: EntityName | string, volume: VolumeRef, path: string) {
+    this.record('downloadFile', [entity, volume, path]);
+    return { fileName: path.split('/').pop()!, content: new Blob([`content of ${path}`]) };
   }
 }
 

@@ -592,4 +592,30 @@ describe('watch', () => {
       { type: 'DELETED', name: 'watched' },
     ]);
   });
+
+  test('from a list’s resourceVersion, replays what changed since, deletions at a newer version', async () => {
+    // kubectl wait, informers and reflectors list, then watch from the list's version: a
+    // change between the two must reach them.
+    const list = await call('GET', '/api/v1/namespaces/proto/configmaps');
+    const listed = Number(list.body.metadata.resourceVersion);
+    await call('POST', '/api/v1/namespaces/proto/configmaps', { body: configMap('in-gap') });
+    await call('PATCH', '/api/v1/namespaces/proto/configmaps/in-gap', {
+      body: '{"data":{"z":"1"}}',
+      contentType: 'application/merge-patch+json',
+    });
+    await call('DELETE', '/api/v1/namespaces/proto/configmaps/in-gap');
+    const events = await watchEvents(
+      `/api/v1/namespaces/proto/configmaps?watch=true&resourceVersion=${listed}`,
+      3,
+    );
+    expect(events.map(e => `${e.type} ${e.object.metadata.name}`)).toEqual([
+      'ADDED in-gap',
+      'MODIFIED in-gap',
+      'DELETED in-gap',
+    ]);
+    const versions = events.map(e => Number(e.object.metadata.resourceVersion));
+    expect(versions[0]).toBeGreaterThan(listed);
+    expect(versions[1]).toBeGreaterThan(versions[0]);
+    expect(versions[2]).toBeGreaterThan(versions[1]);
+  });
 });

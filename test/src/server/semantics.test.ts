@@ -164,8 +164,9 @@ describe('deletion', () => {
       body: dependent('elsewhere', kubeRootCa.metadata.uid),
     });
     expect((await call('GET', `${NS}/configmaps/dangling`)).status).toBe(200);
-    await eventually(async () => (await call('GET', `${NS}/configmaps/dangling`)).status === 404);
-    expect((await call('GET', `${NS}/configmaps/elsewhere`)).status).toBe(404);
+    const gone = async (name: string) =>
+      (await call('GET', `${NS}/configmaps/${name}`)).status === 404;
+    await eventually(async () => (await gone('dangling')) && (await gone('elsewhere')));
     expect((await call('GET', `${NS}/configmaps/kept`)).status).toBe(200);
   });
 

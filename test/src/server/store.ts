@@ -6,6 +6,9 @@
  */
 import type { KubeObject } from './json';
 
+/** How many recent events a watch from a resourceVersion can be replayed from. */
+const HISTORY_KEPT = 10_000;
+
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface StoreEvent {
@@ -67,6 +70,13 @@ export class ObjectStore {
   /** owner uid → dependents, for garbage collection. */
   private readonly dependents = new Map<string, Set<string>>();
   private readonly listeners = new Set<(event: StoreEvent) => void>();
+  /**
+   * Recent events with the revision each was written at, oldest first: what a watch from a
+   * resourceVersion replays, as the API server's watch cache does. Older ones are dropped.
+   */
+  private readonly history: Array<{ revision: number; event: StoreEvent }> = [];
+  /** The newest revision whose events were dropped: a watch from before it gets 410 Gone. */
+  private droppedUpTo = 0;
 
   nextResourceVersion(): string {
     return String(++this.revision);
@@ -125,7 +135,12 @@ export class ObjectStore {
     ns.delete(name);
     collection.size--;
     this.unindex(previous, `${typeKey}\u0000${namespace}\u0000${name}`);
-    this.emit({ type: 'DELETED', typeKey, object: previous });
+    // A deletion is a write of its own: its event carries the revision it happened at.
+    const deleted = {
+      ...previous,
+      metadata: { ...previous.metadata, resourceVersion: this.nextResourceVersion() },
+    };
+    this.emit({ type: 'DELETED', typeKey, object: deleted });
     return previous;
   }
 
@@ -183,7 +198,23 @@ export class ObjectStore {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * The events written after `resourceVersion`, oldest first; undefined when some of them
+   * are no longer kept (the client must list again).
+   */
+  eventsSince(resourceVersion: number): StoreEvent[] | undefined {
+    if (resourceVersion < this.droppedUpTo) return undefined;
+    let first = this.history.length;
+    while (first > 0 && this.history[first - 1].revision > resourceVersion) first--;
+    return this.history.slice(first).map(entry => entry.event);
+  }
+
   private emit(event: StoreEvent): void {
+    this.history.push({ revision: this.revision, event });
+    if (this.history.length > 2 * HISTORY_KEPT) {
+      const dropped = this.history.splice(0, this.history.length - HISTORY_KEPT);
+      this.droppedUpTo = dropped[dropped.length - 1].revision;
+    }
     for (const listener of this.listeners) listener(event);
   }
 

@@ -1,13 +1,14 @@
 /**
  * Watch streams: newline-delimited `{"type":…,"object":…}` events over a chunked
- * response, starting with ADDED events for the current objects (unless the client names
- * a resourceVersion to start after) and ending after timeoutSeconds or when the server
- * stops.
+ * response, starting with ADDED events for the current objects, or, when the client names
+ * a resourceVersion to start after, with the events written since it; ending after
+ * timeoutSeconds or when the server stops.
  */
 import type { ServerResponse } from 'node:http';
 import type { ApiServer } from './api';
 import type { KubeObject } from './json';
 import { keyOf } from './registry';
+import type { StoreEvent } from './store';
 import type { ResourceType } from './resources';
 import { fieldPredicate, labelPredicate, type Predicate } from './selectors';
 import { objectJson } from './serialize';
@@ -67,8 +68,19 @@ export class Watches {
       };
       res.write(`{"type":"BOOKMARK","object":${JSON.stringify(bookmark)}}\n`);
     }
+    const relevant = (event: StoreEvent) => event.typeKey === typeKey && matches(event.object);
+    if (!req.sendInitialEvents && req.resourceVersion && req.resourceVersion !== '0') {
+      // Events after the version the client last saw (between its list and this watch) are
+      // replayed first, so a change in that gap is not lost; too old a version is 410 Gone.
+      const missed = this.api.store.eventsSince(Number(req.resourceVersion));
+      if (!missed) {
+        res.end(`{"type":"ERROR","object":${JSON.stringify(expired(req.resourceVersion))}}\n`);
+        return;
+      }
+      for (const event of missed) if (relevant(event)) send(event.type, event.object);
+    }
     const unsubscribe = this.api.store.subscribe(event => {
-      if (event.typeKey === typeKey && matches(event.object)) send(event.type, event.object);
+      if (relevant(event)) send(event.type, event.object);
     });
     let timer: NodeJS.Timeout | undefined;
     const close = () => {
@@ -86,4 +98,16 @@ export class Watches {
   closeAll(): void {
     for (const close of [...this.open]) close();
   }
+}
+
+function expired(resourceVersion: string): object {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `too old resource version: ${resourceVersion}`,
+    reason: 'Expired',
+    code: 410,
+  };
 }

@@ -145,9 +145,9 @@ export interface Workspace {
   env: NodeJS.ProcessEnv;
   cli(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<CliResult>;
   /**
-   * Creates the workspace's repository with a cheap key derivation. `repo init` chooses a
-   * memory-hard cost that makes every later command spend about a second opening the
-   * repository; suites that are not about init use this instead.
+   * Creates the repository `env` names with a cheap key derivation. `repo init` chooses a
+   * memory-hard cost that makes every later command spend a second or more of CPU opening
+   * the repository; suites that are not about init use this instead.
    */
   initRepository(): Promise<void>;
   cleanup(): Promise<void>;
@@ -175,7 +175,8 @@ export async function createWorkspace(
     env,
     cli: (args, extraEnv = {}) => runCli(args, { ...env, ...extraEnv }),
     async initRepository() {
-      const created = await Repository.init(repository, password, { kdf: FAST_KDF });
+      const location = env.KUBE_BACKUP_REPOSITORY ?? repository;
+      const created = await Repository.init(location, password, { kdf: FAST_KDF });
       await created.close();
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),

@@ -80,8 +80,7 @@ export async function startVolumeSuite(name: string): Promise<VolumeSuite> {
   const work = await createWorkspace(cluster.kubeconfig);
   Object.assign(work.env, await repositoryEnv(work.dir, cluster));
   delete work.env.KUBE_BACKUP_VOLUMES;
-  const init = await work.cli(['repo', 'init']);
-  if (init.code !== 0) throw new Error(`repo init failed: ${init.stderr}`);
+  await work.initRepository();
   const namespaces: string[] = [];
   const kubectl = cluster.kubectl;
   let readers = 0;

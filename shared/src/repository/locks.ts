@@ -90,11 +90,11 @@ export class LockManager {
     owner?: Partial<LockOwner>,
   ) {
     this.owner = { hostname: owner?.hostname ?? osHostname(), pid: owner?.pid ?? process.pid };
+    this.now = timings.now ?? Date.now;
   }
 
-  private now(): number {
-    return (this.timings.now ?? Date.now)();
-  }
+  /** One clock for writing lock times and judging them, here and in the locks held. */
+  private readonly now: () => number;
 
   async list(): Promise<LockInfo[]> {
     const entries = await listAll(this.backend, 'locks/');
@@ -144,6 +144,7 @@ export class LockManager {
     operation: string,
     wait: LockWait = { timeoutMs: 0 },
   ): Promise<RepositoryLock> {
+    // How long it has waited is real time, as the pauses between tries are.
     const started = Date.now();
     for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
       try {
@@ -193,7 +194,7 @@ export class LockManager {
       await this.backend.delete(`locks/${id}`);
       throw new LockConflict(after[0]);
     }
-    return new HeldLock(id, doc, this.backend, this.keys, this.timings, this.held);
+    return new HeldLock(id, doc, this.backend, this.keys, this.timings, this.now, this.held);
   }
 
   private async removeStale(locks: LockInfo[]): Promise<void> {
@@ -228,7 +229,7 @@ class HeldLock implements RepositoryLock {
   private released = false;
   private readonly timer: NodeJS.Timeout;
   private refreshing: Promise<void> = Promise.resolve();
-  private lastRefresh = Date.now();
+  private lastRefresh: number;
 
   constructor(
     id: string,
@@ -236,9 +237,11 @@ class HeldLock implements RepositoryLock {
     private readonly backend: StorageBackend,
     private readonly keys: RepositoryKeys,
     private readonly timings: LockTimings,
+    private readonly now: () => number,
     private readonly registry: Map<string, HeldLock>,
   ) {
     this.currentId = id;
+    this.lastRefresh = now();
     this.kind = doc.kind;
     registry.set(id, this);
     this.timer = setInterval(() => {
@@ -257,7 +260,7 @@ class HeldLock implements RepositoryLock {
     const newId = randomBytes(32).toString('hex');
     this.registry.set(newId, this);
     try {
-      const doc = { ...this.doc, time: new Date((this.timings.now ?? Date.now)()).toISOString() };
+      const doc = { ...this.doc, time: new Date(this.now()).toISOString() };
       await this.backend.put(`locks/${newId}`, sealLock(this.keys, newId, doc), { ifAbsent: true });
       if (!(await this.backend.exists(`locks/${oldId}`))) {
         this.lost = true;
@@ -267,7 +270,7 @@ class HeldLock implements RepositoryLock {
       }
       this.currentId = newId;
       this.registry.delete(oldId);
-      this.lastRefresh = Date.now();
+      this.lastRefresh = this.now();
       await this.backend.delete(`locks/${oldId}`);
     } catch {
       // Storage hiccup: try again next time. A lock not refreshed for the stale timeout
@@ -276,7 +279,7 @@ class HeldLock implements RepositoryLock {
         this.registry.delete(newId);
         await this.backend.delete(`locks/${newId}`).catch(() => undefined);
       }
-      if (Date.now() - this.lastRefresh > this.timings.staleMs) this.lost = true;
+      if (this.now() - this.lastRefresh > this.timings.staleMs) this.lost = true;
     }
   }
 

@@ -9,11 +9,13 @@ export { isKubeBackupAvailable } from '@kube-backup/backstage-plugin-kube-backup
 export {
   KubeBackupClient,
   kubeBackupApiRef,
+  type DownloadedFile,
   type EntityName,
   type HydrationRequest,
   type KubeBackupApi,
   type KubeBackupClientOptions,
   type SnapshotQuery,
+  type VolumeRef,
 } from './api';
 export { KubeBackupContent, type KubeBackupContentProps } from './components/KubeBackupContent';
 export { KubeBackupCard } from './components/KubeBackupCard';

@@ -1,3 +1,10 @@
 export { KubeBackupClient, entityPath, type KubeBackupClientOptions } from './KubeBackupClient';
 export { kubeBackupApiRef } from './ref';
-export type { EntityName, HydrationRequest, KubeBackupApi, SnapshotQuery } from './types';
+export type {
+  DownloadedFile,
+  EntityName,
+  HydrationRequest,
+  KubeBackupApi,
+  SnapshotQuery,
+  VolumeRef,
+} from './types';

@@ -3,14 +3,17 @@
 //            READMEs say (yarn test:adopter)
 //   release  yarn release builds every artifact; its checksums and krew manifest hold
 //            (yarn test:release)
+// Both check the packages of one `yarn release`, made once before them.
 // scripts/test.sh runs both after yarn test.
 const { project } = require('./jest.project');
 
 module.exports = {
   testTimeout: 180_000,
-  // One after the other: both pack the workspaces, and packing rewrites a workspace's
-  // package.json until it is done.
-  maxWorkers: 1,
+  // One release for both suites, made before them; they only read it, so they run side by
+  // side (test/release/release-once.ts).
+  globalSetup: '<rootDir>/test/release/global-setup.ts',
+  globalTeardown: '<rootDir>/test/release/global-teardown.ts',
+  maxWorkers: 2,
   projects: [
     project('adopter', ['<rootDir>/test/adopter']),
     project('release', ['<rootDir>/test/release']),

@@ -1,4 +1,5 @@
-// The packages as an adopter gets them: packed with `yarn pack`, published to a registry,
+// The packages as an adopter gets them: packed by `yarn release` (made once for the packaging
+// suites, test/release/release-once.ts), published to a registry,
 // installed into an app made by @backstage/create-app by the commands of their READMEs,
 // type-checked and built by the app's own scripts, then run: the built backend answers the
 // plugin's snapshot route for a signed-in user, and the entity page shows the Backups tab.
@@ -17,6 +18,7 @@ import { storefront } from '../fixtures/entities';
 import { freePort } from '../e2e/dev-app-harness';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/frontend-harness';
 import { freshApp, sh, type Log } from './backstage-app';
+import { releaseUnderTest } from '../release/release-once';
 import { startLocalRegistry, type LocalRegistry } from './local-registry';
 import { applyCode, readInstallSteps } from './readme-install';
 
@@ -26,10 +28,10 @@ const MINUTE = 60_000;
 
 /** The four published packages, dependencies first. */
 const PACKAGES = [
-  { dir: 'shared', name: '@kube-backup/core' },
-  { dir: 'plugins/kube-backup-common', name: '@kube-backup/backstage-plugin-kube-backup-common' },
-  { dir: 'plugins/kube-backup', name: '@kube-backup/backstage-plugin-kube-backup' },
-  { dir: 'plugins/kube-backup-backend', name: '@kube-backup/backstage-plugin-kube-backup-backend' },
+  '@kube-backup/core',
+  '@kube-backup/backstage-plugin-kube-backup-common',
+  '@kube-backup/backstage-plugin-kube-backup',
+  '@kube-backup/backstage-plugin-kube-backup-backend',
 ];
 /** Libraries the plugins share with Backstage's catalog plugins (frontend, backend). */
 const FRONTEND_LIBRARIES = [
@@ -80,17 +82,13 @@ afterAll(async () => {
 });
 
 it(
-  'packs the four packages with built code, types and the config schema, and no sources, tests or dev files',
+  'releases the four packages with built code, types and the config schema, and no sources, tests or dev files',
   async () => {
-    log('building the packages (yarn build:packages)');
-    await sh('yarn build:packages', ROOT, log);
-    const out = join(work, 'packages');
-    await mkdir(out);
-    tarballs = [];
-    for (const { name } of PACKAGES) {
-      const output = await sh(`yarn workspace ${name} pack --out '${out}/%s-%v.tgz'`, ROOT, log);
-      tarballs.push(output.match(/Package archive generated in (\S+\.tgz)/)![1]);
-    }
+    const release = await releaseUnderTest();
+    // yarn pack names a scoped package's archive @scope-name-version.tgz.
+    tarballs = PACKAGES.map(name =>
+      join(release.dir, 'npm', `${name.replace('/', '-')}-${release.version}.tgz`),
+    );
     const listing = async (tarball: string) =>
       (await sh(`tar -tzf '${tarball}'`, ROOT, () => undefined)).trim().split('\n');
     for (const [i, tarball] of tarballs.entries()) {
@@ -102,7 +100,7 @@ it(
       const manifest = JSON.parse(
         await sh(`tar -xzOf '${tarball}' package/package.json`, ROOT, () => undefined),
       );
-      expect(manifest.name).toBe(PACKAGES[i].name);
+      expect(manifest.name).toBe(PACKAGES[i]);
       expect(manifest.private).toBeUndefined();
       expect(manifest.scripts?.postinstall).toBeUndefined();
       expect(manifest.main).toMatch(/^dist\//);

@@ -1,27 +1,25 @@
-// `yarn release` end to end: every artifact in the release directory, its checksums, the
-// krew manifest held to krew's rules and to the archives actually produced, and the
-// archives installed the way krew installs them.
+// `yarn release` end to end (made once for the packaging suites, release-once.ts): every
+// artifact in the release directory, its checksums, the krew manifest held to krew's rules
+// and to the archives actually produced, and the archives installed the way krew installs
+// them.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { load } from 'js-yaml';
 import yauzl from 'yauzl';
 import { startContainerd } from '../src/testing/containerd';
 import { krewViolations, type KrewPlugin } from './krew-rules';
+import { releaseUnderTest } from './release-once';
 
 const run = promisify(execFile);
-const ROOT = resolve(__dirname, '../..');
 const MINUTE = 60_000;
 
+/** Scratch space for installing and unpacking. */
 let dir: string;
 let release: string;
-let server: Server;
 let baseUrl: string;
 let version: string;
 
@@ -66,35 +64,11 @@ function zipEntries(file: string): Promise<Map<string, Buffer>> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kube-backup-release-'));
-  release = join(dir, 'release');
-  ({ version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')));
-  // Where the archives are downloaded from: this directory, served as a release page would.
-  server = createServer((req, res) => {
-    const name = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname)
-      .split('/')
-      .pop()!;
-    const stream = createReadStream(join(release, name));
-    stream.on('error', () => res.writeHead(404).end());
-    stream.pipe(res);
-  });
-  await new Promise<void>(done => server.listen(0, '127.0.0.1', done));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/releases/v${version}`;
-  // The release script's progress goes to this run's output.
-  const releasing = run(
-    process.execPath,
-    ['scripts/release.mjs', '--base-url', baseUrl, '--out', release],
-    {
-      cwd: ROOT,
-      maxBuffer: 64 << 20,
-    },
-  );
-  releasing.child.stderr?.pipe(process.stderr);
-  await releasing;
-}, 30 * MINUTE);
+  ({ dir: release, baseUrl, version } = await releaseUnderTest());
+  dir = await mkdtemp(join(tmpdir(), 'kube-backup-release-check-'));
+});
 
 afterAll(async () => {
-  await new Promise(done => server?.close(done));
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

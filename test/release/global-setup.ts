@@ -1,0 +1,3 @@
+import { makeRelease } from './release-once';
+
+export default makeRelease;

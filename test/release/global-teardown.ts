@@ -1,0 +1,3 @@
+import { removeRelease } from './release-once';
+
+export default removeRelease;

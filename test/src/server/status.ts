@@ -208,6 +208,11 @@ export function expired(freshContinue: string): ApiError {
   );
 }
 
+/** A watch from a resourceVersion older than the events still kept. */
+export function tooOldResourceVersion(resourceVersion: string): ApiError {
+  return new ApiError(410, 'Expired', `too old resource version: ${resourceVersion}`);
+}
+
 export function notFoundPath(): ApiError {
   return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
 }

@@ -12,6 +12,7 @@ import type { StoreEvent } from './store';
 import type { ResourceType } from './resources';
 import { fieldPredicate, labelPredicate, type Predicate } from './selectors';
 import { objectJson } from './serialize';
+import { tooOldResourceVersion } from './status';
 import { toTable } from './table';
 
 export interface WatchRequest {
@@ -74,7 +75,9 @@ export class Watches {
       // replayed first, so a change in that gap is not lost; too old a version is 410 Gone.
       const missed = this.api.store.eventsSince(Number(req.resourceVersion));
       if (!missed) {
-        res.end(`{"type":"ERROR","object":${JSON.stringify(expired(req.resourceVersion))}}\n`);
+        res.end(
+          `{"type":"ERROR","object":${JSON.stringify(tooOldResourceVersion(req.resourceVersion).toStatus())}}\n`,
+        );
         return;
       }
       for (const event of missed) if (relevant(event)) send(event.type, event.object);
@@ -98,16 +101,4 @@ export class Watches {
   closeAll(): void {
     for (const close of [...this.open]) close();
   }
-}
-
-function expired(resourceVersion: string): object {
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message: `too old resource version: ${resourceVersion}`,
-    reason: 'Expired',
-    code: 410,
-  };
 }

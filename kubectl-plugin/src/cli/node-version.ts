@@ -3,7 +3,7 @@
  * reads `zlib.createZstdDecompress` when it loads, which Node has from 22.15; on an older
  * Node the first command that talks to a cluster would die with a bare TypeError.
  */
-export const MINIMUM_NODE = [22, 15] as const;
+const MINIMUM_NODE = [22, 15] as const;
 
 /** Why this Node cannot run kubectl-backup, or undefined when it can. */
 export function unsupportedNode(version: string): string | undefined {
